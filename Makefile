@@ -1,0 +1,35 @@
+# One target per task. Only Python 3.11+ and make are needed on the machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+DEMO   ?= demo-workspace
+
+.PHONY: install demo test lint typecheck bench clean
+
+$(BIN)/tenure: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+install: $(BIN)/tenure
+
+demo: install
+	$(BIN)/tenure demo --workspace $(DEMO)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python -m bench.generate
+	$(BIN)/python -m bench.import_events
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
