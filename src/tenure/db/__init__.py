@@ -1,0 +1,22 @@
+"""The app database: results and workflow state (SQLAlchemy 2 + Alembic)."""
+
+from tenure.db.engine import AppDatabaseError, create_engine_for, session_factory, sqlite_url
+from tenure.db.import_runs import recent_imports, record_import
+from tenure.db.migrate import current_revision, head_revision, schema_differences, upgrade
+from tenure.db.tables import Base, ImportRun, ImportStatus
+
+__all__ = [
+    "AppDatabaseError",
+    "Base",
+    "ImportRun",
+    "ImportStatus",
+    "create_engine_for",
+    "current_revision",
+    "head_revision",
+    "recent_imports",
+    "record_import",
+    "schema_differences",
+    "session_factory",
+    "sqlite_url",
+    "upgrade",
+]
