@@ -1,0 +1,3 @@
+from tenure.cli import app
+
+app()
