@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from tenure.config import Settings
 from tenure.pipeline.imports import import_into_workspace, open_app_db, open_warehouse
