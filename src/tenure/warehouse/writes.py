@@ -70,7 +70,7 @@ def _changed(rows: ir.Table, target: ir.Table, table: FactTable) -> ir.Table:
 
 def _update(con: BaseBackend, table: FactTable, changed: ir.Table) -> None:
     if MERGES_IN_PLACE.get(con.name, False):
-        con.upsert(table.name, changed, on=table.key)  # type: ignore[attr-defined]
+        con.upsert(table.name, changed, on=table.key)
         return
     # No MERGE (Spark on plain Parquet tables): rewrite the table from a snapshot.
     updates = changed.to_pyarrow()

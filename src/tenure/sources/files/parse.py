@@ -37,7 +37,7 @@ def try_strptime(text: str, formats: list[str]) -> datetime:  # type: ignore[emp
 def as_text(value: ir.Value) -> ir.StringValue:
     """Trimmed text, with empty strings as NULL."""
     text = value if value.type().is_string() else value.cast("string")
-    return text.strip().nullif("")  # type: ignore[union-attr]
+    return text.strip().nullif("")
 
 
 def parse(value: ir.Value, dtype: str) -> ir.Value:
@@ -56,19 +56,19 @@ def parse(value: ir.Value, dtype: str) -> ir.Value:
 
 def _number(text: ir.StringValue) -> ir.FloatingValue:
     cleaned = text.re_replace(r"^[$€£]|,|\s", "")
-    return cleaned.try_cast("float64")  # type: ignore[return-value]
+    return cleaned.try_cast("float64")
 
 
 def _whole(text: ir.StringValue) -> ir.IntegerValue:
     number = _number(text)
     fits = (number == number.round()) & (number.abs() < 9e18)
-    return ibis.ifelse(fits, number.cast("int64"), ibis.null("int64"))  # type: ignore[return-value]
+    return ibis.ifelse(fits, number.cast("int64"), ibis.null("int64"))
 
 
 def _timestamp(value: ir.Value) -> ir.TimestampValue:
     have = value.type()
     if have.is_timestamp() or have.is_date():
-        return value.cast(dt.Timestamp())  # type: ignore[return-value]
+        return value.cast(dt.Timestamp())
     text = as_text(value)
     iso = text.try_cast(dt.Timestamp(timezone="UTC")).cast(dt.Timestamp())
     epoch = text.re_search(r"^\d{10}(\d{3})?$")
@@ -76,7 +76,7 @@ def _timestamp(value: ir.Value) -> ir.TimestampValue:
     from_epoch = ibis.ifelse(
         number > 100_000_000_000, number.as_timestamp("ms"), number.as_timestamp("s")
     )
-    return ibis.coalesce(  # type: ignore[return-value]
+    return ibis.coalesce(
         ibis.ifelse(epoch, from_epoch, ibis.null("timestamp")),
         iso,
         try_strptime(text, DATE_FORMATS),

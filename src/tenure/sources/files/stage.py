@@ -80,7 +80,7 @@ def stage(con: BaseBackend, raw: pa.Table, table: FactTable, columns: ColumnMap)
         given = _given(source, columns, column)
         typed = parse(given, column.dtype)
         if column.choices:
-            typed = typed.lower()  # type: ignore[attr-defined]
+            typed = typed.lower()
         values[column.name] = typed
         if _parsed_from_text(given, column):
             values[SOURCE + column.name] = as_text(given)
