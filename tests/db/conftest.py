@@ -1,46 +1,18 @@
 """App database fixtures: one test suite, run on a SQLite file and on PostgreSQL.
 
-PostgreSQL tests need the server at 127.0.0.1:5432 (user ``postgres``, trust
-auth; override with ``TENURE_TEST_POSTGRES_URL``). The session makes one
-uniquely named database and drops it at the end; every test gets it empty.
+PostgreSQL tests use the session database of ``postgres_database`` (in
+tests/conftest.py); every test gets it empty.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from tenure.db import create_engine_for, sqlite_url, upgrade
-
-SERVER_URL = os.environ.get(
-    "TENURE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-
-
-def _admin() -> psycopg.Connection:
-    return psycopg.connect(SERVER_URL, autocommit=True)
-
-
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """URL of a database created for this test session, dropped when it ends."""
-    name = f"tenure_test_{uuid.uuid4().hex[:12]}"
-    with _admin() as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with _admin() as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def _empty_postgres(url: str) -> str:

@@ -21,6 +21,8 @@ from tenure.warehouse.schemas import FactTable
 
 # Backends with SQL MERGE (used by Ibis' upsert); the others rewrite the table.
 MERGES_IN_PLACE = {"duckdb": True, "postgres": True, "pyspark": False}
+# Backends whose create_table supports temp=True (Ibis' pyspark raises NotImplementedError).
+TEMP_TABLES = {"duckdb": True, "postgres": True, "pyspark": False}
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ def upsert(con: BaseBackend, table: FactTable, rows: ir.Table) -> WriteCounts:
 
 
 def _materialized(con: BaseBackend, rows: ir.Table) -> ir.Table:
-    return con.create_table(f"_tenure_changed_{uuid.uuid4().hex[:12]}", rows, temp=True)
+    name = f"_tenure_changed_{uuid.uuid4().hex[:12]}"
+    return con.create_table(name, rows, temp=TEMP_TABLES.get(con.name, False))
 
 
 def _count(rows: ir.Table) -> int:

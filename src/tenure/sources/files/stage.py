@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
@@ -54,7 +55,7 @@ def to_json(value: str) -> str:  # type: ignore[empty-body]
 
 
 @ibis.udf.scalar.builtin
-def json_merge_patch(base: str, patch: str) -> str:  # type: ignore[empty-body]
+def json_merge_patch(base: str, patch: str) -> dt.JSON:  # type: ignore[empty-body]
     """DuckDB's json_merge_patch (RFC 7396)."""
 
 
@@ -121,11 +122,11 @@ def _extras(source: ir.Table, columns: ColumnMap, table: FactTable) -> ir.Value:
         return base
     # '{"name": value, ...}' without the empty ones; concat_ws skips NULL parts.
     parts = [
-        ibis.literal(json.dumps(name) + ":") + to_json(as_text(source[name]))
+        ibis.literal(json.dumps(name) + ":") + to_json(as_text(source[name])).cast("string")
         for name in columns.extras
     ]
     built = ("{" + ibis.literal(",").join(parts) + "}").nullif("{}")
-    return ibis.ifelse(base.isnull(), built, json_merge_patch(base, built))
+    return ibis.ifelse(base.isnull(), built, json_merge_patch(base, built).cast("string"))
 
 
 def _event_id(values: dict[str, ir.Value]) -> ir.Value:
@@ -171,7 +172,9 @@ def _column_checks(rows: ir.Table, table: FactTable, column: Column) -> list[ir.
 
 def _extras_checks(rows: ir.Table, column: Column) -> list[ir.Table]:
     text = rows[column.name]
-    not_object = text.notnull() & ~(json_valid(text) & (json_type(text) == "OBJECT"))
+    # CASE, so that json_type never sees text that is not JSON.
+    is_object = ibis.ifelse(json_valid(text), json_type(text) == "OBJECT", False)
+    not_object = text.notnull() & ~is_object
     return [_reject(rows, column.name, text, not_object, "not a JSON object")]
 
 
