@@ -55,7 +55,7 @@ def to_json(value: str) -> str:  # type: ignore[empty-body]
 
 
 @ibis.udf.scalar.builtin
-def json_merge_patch(base: str, patch: str) -> dt.JSON:  # type: ignore[empty-body]
+def json_merge_patch(base: str, patch: str) -> dt.JSON:
     """DuckDB's json_merge_patch (RFC 7396)."""
 
 
