@@ -37,7 +37,12 @@ SERVER_URL = os.environ.get(
 KNOWN_GAPS: dict[str, dict[str, str]] = {
     "duckdb": {},
     "postgres": {},
-    "pyspark": {},
+    "pyspark": {
+        "test_connect.py::test_int64_beyond_float_precision_round_trips_next_to_nulls": (
+            "Ibis' pyspark backend loads in-memory tables through pandas, which turns an"
+            " int64 column with NULLs into float64 (2**53 + 1 comes back as 2**53)"
+        ),
+    },
 }
 
 # Spark settings for a small, quiet local session (static ones, so set at JVM start).

@@ -50,13 +50,27 @@ def test_ensure_fact_tables_keeps_existing_tables_and_rows(backend: BaseBackend)
 
 
 def test_every_type_round_trips_with_nulls(backend: BaseBackend) -> None:
-    """Unicode JSON text, int64 beyond 2**53, float64, naive UTC timestamps in µs, NULLs."""
+    """Unicode JSON text, int64, float64, naive UTC timestamps in µs, NULLs."""
     ensure_fact_tables(backend)
     for table in FACT_TABLES.values():
         backend.insert(table.name, as_memtable(table, sample_rows(table)))
 
     for table in FACT_TABLES.values():
         assert stored(backend, table) == sample_rows(table), table.name
+
+
+def test_int64_beyond_float_precision_round_trips_next_to_nulls(backend: BaseBackend) -> None:
+    """2**53 + 1 is not a float64: a lossy cast on the way in or out would show."""
+    accounts = FACT_TABLES["accounts"]
+    rows = [
+        {"account_id": "big", "employees": 2**53 + 1},
+        {"account_id": "none", "employees": None},
+    ]
+    ensure_fact_tables(backend)
+    backend.insert("accounts", as_memtable(accounts, rows))
+
+    employees = {row["account_id"]: row["employees"] for row in stored(backend, accounts)}
+    assert employees == {"big": 2**53 + 1, "none": None}
 
 
 def test_the_same_parquet_files_load_into_every_backend(

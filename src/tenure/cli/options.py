@@ -13,7 +13,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 
 from tenure.config import ConfigError, Settings, load_settings
-from tenure.db import AppDatabaseError
+from tenure.pipeline import AppDatabaseError
 from tenure.sources.files import ImportFileError
 from tenure.warehouse.connect import WarehouseError
 from tenure.workspace import WorkspaceExistsError

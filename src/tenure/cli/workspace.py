@@ -14,8 +14,7 @@ from tenure.cli.options import (
     reports_user_errors,
     workspace_settings,
 )
-from tenure.db import current_revision, upgrade
-from tenure.pipeline import open_app_db, open_warehouse
+from tenure.pipeline import open_app_db, open_warehouse, upgrade_app_db
 from tenure.warehouse.connect import ensure_fact_tables
 from tenure.warehouse.summary import WarehouseSummary, warehouse_summary
 from tenure.workspace import init_workspace
@@ -48,9 +47,8 @@ def init(
 @reports_user_errors
 def db_upgrade(workspace: WorkspaceOption = Path(".")) -> None:
     """Migrate the app database to the latest schema."""
-    url = workspace_settings(workspace).resolved_app_db_url
-    upgrade(url)
-    typer.echo(f"app database at revision {current_revision(url)}")
+    revision = upgrade_app_db(workspace_settings(workspace))
+    typer.echo(f"app database at revision {revision}")
 
 
 @reports_user_errors

@@ -1,3 +1,15 @@
-from tenure.pipeline.imports import import_into_workspace, open_app_db, open_warehouse
+from tenure.db import AppDatabaseError
+from tenure.pipeline.imports import (
+    import_into_workspace,
+    open_app_db,
+    open_warehouse,
+    upgrade_app_db,
+)
 
-__all__ = ["import_into_workspace", "open_app_db", "open_warehouse"]
+__all__ = [
+    "AppDatabaseError",
+    "import_into_workspace",
+    "open_app_db",
+    "open_warehouse",
+    "upgrade_app_db",
+]

@@ -9,7 +9,13 @@ from ibis.backends import BaseBackend
 from sqlalchemy import Engine
 
 from tenure.config import Settings
-from tenure.db import ImportStatus, create_engine_for, record_import, upgrade
+from tenure.db import (
+    ImportStatus,
+    create_engine_for,
+    current_revision,
+    record_import,
+    upgrade,
+)
 from tenure.sources.files import ImportReport, import_file
 from tenure.warehouse.connect import connect
 
@@ -20,9 +26,15 @@ def open_warehouse(settings: Settings) -> BaseBackend:
 
 def open_app_db(settings: Settings) -> Engine:
     """The app database, migrated to the latest schema (migrations run on start)."""
+    upgrade_app_db(settings)
+    return create_engine_for(settings.resolved_app_db_url)
+
+
+def upgrade_app_db(settings: Settings) -> str | None:
+    """Migrate the app database to the latest schema; returns its revision."""
     url = settings.resolved_app_db_url
     upgrade(url)
-    return create_engine_for(url)
+    return current_revision(url)
 
 
 def import_into_workspace(

@@ -129,7 +129,6 @@ PRESETS: dict[str, Preset] = {
                 "satisfaction_score": "satisfaction",
             },
             "contacts": {"organization": "account_id"},
-            "accounts": {"id": "account_id"},
         },
     ),
     "delighted": Preset(
