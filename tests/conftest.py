@@ -33,7 +33,7 @@ SERVER_URL = os.environ.get(
 
 # Tests known to fail on a backend: backend name -> {"test_module.py::test_name": why}.
 # Each runs there as xfail(strict=True): when a gap closes, the run fails until the
-# entry is removed. Entries that match no collected test are an error too.
+# entry is removed. An entry naming a test its (collected) module lacks is a usage error.
 KNOWN_GAPS: dict[str, dict[str, str]] = {
     "duckdb": {},
     "postgres": {},

@@ -54,9 +54,9 @@ def warehouse_summary(con: BaseBackend, *, as_of: datetime | None = None) -> War
         )
         summary.tables.append(TableSummary(name, stats["rows"], stats["first"], stats["last"]))
     accounts = con.table("accounts")
-    summary.accounts_churned = int(accounts.churned_at.notnull().sum().execute() or 0)
+    summary.accounts_churned = int(accounts.churned_at.count().execute())
     subscriptions = con.table("subscriptions")
-    day = as_of or subscriptions.started_at.max().execute()
+    day = as_of or subscriptions.started_at.max().to_pyarrow().as_py()
     if day is not None:
         live = subscriptions.filter(
             (subscriptions.started_at <= day)

@@ -50,13 +50,22 @@ def upsert(con: BaseBackend, table: FactTable, rows: ir.Table) -> WriteCounts:
         if updated:
             _update(con, table, changed)
     finally:
-        con.drop_table(changed.get_name(), force=True)
+        _drop(con, changed)
     return WriteCounts(inserted, updated, _count(rows) - inserted - updated)
 
 
 def _materialized(con: BaseBackend, rows: ir.Table) -> ir.Table:
     name = f"_tenure_changed_{uuid.uuid4().hex[:12]}"
     return con.create_table(name, rows, temp=TEMP_TABLES.get(con.name, False))
+
+
+def _drop(con: BaseBackend, rows: ir.Table) -> None:
+    # Temp tables live in their own namespace (DuckDB: temp.main) and get_name() is
+    # qualified with it, so drop by bare name in that namespace.
+    op = rows.op()
+    where = op.namespace
+    database = (where.catalog, where.database) if where.catalog else where.database
+    con.drop_table(op.name, database=database, force=True)
 
 
 def _count(rows: ir.Table) -> int:

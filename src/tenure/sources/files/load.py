@@ -14,8 +14,6 @@ from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
-import pyarrow.compute as pc
 from ibis.backends import BaseBackend
 
 from tenure.sources.files.columns import map_columns
@@ -52,15 +50,15 @@ def import_file(
     started = time.perf_counter()
     table = _fact_table(kind)
     raw = read_file(path, encoding=encoding)
-    names = [name for name in raw.table.column_names if name != LINE]
-    if raw.table.num_rows == 0 and not raw.rejections:
+    names = raw.column_names
+    if raw.num_rows == 0 and not raw.rejections:
         raise ImportFileError(f"{path}: the file has a header but no rows; nothing to import")
     columns = map_columns(names, kind, table, preset)
     ensure_fact_tables(warehouse)
     staging = warehouse if warehouse.name == "duckdb" else connect("duckdb://")
-    report = ImportReport(path, kind, unit=raw.unit, rows_read=raw.table.num_rows)
+    report = ImportReport(path, kind, unit=raw.unit, rows_read=raw.num_rows)
     report.extra_columns = columns.extras
-    staged = stage(staging, raw.table, table, columns)
+    staged = stage(staging, raw.relation(staging), table, columns)
     kept: Staged | None = None
     try:
         rejections = raw.rejections + field_rejections(staged)
@@ -82,7 +80,7 @@ def import_file(
         counts.unchanged,
     )
     if report.rejections and quarantine_dir is not None:
-        report.quarantine_file = write_quarantine(raw, report, quarantine_dir)
+        report.quarantine_file = write_quarantine(raw, report, quarantine_dir, staging)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -112,7 +110,7 @@ def _unknown_accounts(
     )
 
 
-def write_quarantine(raw: RawFile, report: ImportReport, folder: Path) -> Path:
+def write_quarantine(raw: RawFile, report: ImportReport, folder: Path, con: BaseBackend) -> Path:
     """Write the rejected rows, as they were, with their line and reasons."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -120,10 +118,9 @@ def write_quarantine(raw: RawFile, report: ImportReport, folder: Path) -> Path:
     reasons: dict[int, list[Rejection]] = {}
     for rejection in report.rejections:
         reasons.setdefault(rejection.line, []).append(rejection)
-    rejected = pa.array(sorted(reasons), pa.int64())
-    rows = raw.table.filter(pc.is_in(raw.table[LINE], rejected)).to_pylist()
+    rows = raw.rows_at(con, sorted(reasons))
     by_line = {row.pop(LINE): row for row in rows}
-    names = [n for n in raw.table.column_names if n != LINE]
+    names = raw.column_names
     with target.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([raw.unit, "errors", *names, "unreadable_text"])

@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from ibis.backends import BaseBackend
 
 from tenure.sources.files.report import Rejection
 
@@ -52,11 +55,16 @@ class ImportFileError(ValueError):
 
 @dataclass
 class RawFile:
-    """What was read: the rows as a table, and the rows that could not be read."""
+    """What was read: the rows, and the rows that could not be read.
+
+    CSV and JSON Lines are parsed into `table`; a Parquet file stays on disk
+    (`parquet`) and DuckDB scans it in place, which is several times faster.
+    """
 
     path: Path
     format: str
-    table: pa.Table
+    table: pa.Table | None = None
+    parquet: pq.ParquetFile | None = None
     rejections: list[Rejection] = field(default_factory=list)
     # Raw text of unreadable rows by line, for the quarantine file.
     unreadable: dict[int, str] = field(default_factory=dict)
@@ -64,6 +72,36 @@ class RawFile:
     @property
     def unit(self) -> str:
         return "row" if self.format == "parquet" else "line"
+
+    @property
+    def column_names(self) -> list[str]:
+        if self.parquet is not None:
+            return list(self.parquet.schema_arrow.names)
+        assert self.table is not None
+        return [name for name in self.table.column_names if name != LINE]
+
+    @property
+    def num_rows(self) -> int:
+        if self.parquet is not None:
+            return int(self.parquet.metadata.num_rows)
+        assert self.table is not None
+        return int(self.table.num_rows)
+
+    def relation(self, con: BaseBackend) -> ir.Table:
+        """The rows as a table in `con` (DuckDB), with their `_line`."""
+        if self.parquet is None:
+            return ibis.memtable(self.table)
+        scan = con.read_parquet(self.path, file_row_number=True)
+        return scan.mutate(**{LINE: scan.file_row_number + 1}).drop("file_row_number")
+
+    def rows_at(self, con: BaseBackend, lines: list[int]) -> list[dict[str, Any]]:
+        """The rows at `lines`, as read, for the quarantine file."""
+        wanted = pa.array(lines, pa.int64())
+        if self.parquet is None:
+            assert self.table is not None
+            return self.table.filter(pc.is_in(self.table[LINE], wanted)).to_pylist()
+        rows = self.relation(con)
+        return rows.filter(rows[LINE].isin(lines)).to_pyarrow().to_pylist()
 
 
 def read_file(path: Path, *, encoding: str = "utf-8") -> RawFile:
@@ -88,11 +126,9 @@ def read_file(path: Path, *, encoding: str = "utf-8") -> RawFile:
 
 def _read_parquet(path: Path) -> RawFile:
     try:
-        table = pq.read_table(path)
+        return RawFile(path, "parquet", parquet=pq.ParquetFile(path))
     except (pa.ArrowInvalid, OSError) as exc:
         raise ImportFileError(f"{path}: not a readable Parquet file: {exc}") from None
-    lines = pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64))
-    return RawFile(path, "parquet", table.append_column(LINE, lines))
 
 
 def _decode(path: Path, encoding: str) -> tuple[str, set[int]]:
@@ -143,7 +179,7 @@ def _read_csv(path: Path, text: str, bad_lines: set[int]) -> RawFile:
     _check_header(path, header)
     columns: list[list[str | None]] = [[] for _ in header]
     lines: list[int] = []
-    raw = RawFile(path, "csv", pa.table({}))
+    raw = RawFile(path, "csv")
     previous_end = reader.line_num
     try:
         for row in reader:
@@ -215,7 +251,7 @@ def _check_header(path: Path, header: list[str]) -> None:
 def _read_jsonl(path: Path, text: str, bad_lines: set[int]) -> RawFile:
     rows: list[dict[str, Any]] = []
     lines: list[int] = []
-    raw = RawFile(path, "jsonl", pa.table({}))
+    raw = RawFile(path, "jsonl")
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

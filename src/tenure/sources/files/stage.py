@@ -71,9 +71,12 @@ class Staged:
             self.con.drop_table(self.rows.get_name(), force=True)
 
 
-def stage(con: BaseBackend, raw: pa.Table, table: FactTable, columns: ColumnMap) -> Staged:
-    """Materialize `raw` in `con` (a DuckDB connection) with typed columns."""
-    source = ibis.memtable(raw)
+def stage(con: BaseBackend, source: ir.Table, table: FactTable, columns: ColumnMap) -> Staged:
+    """`source` (a table in `con`, a DuckDB connection) with typed columns.
+
+    Materialized once as a temporary table: every check then scans decoded,
+    typed columns instead of parsing or decompressing the source again.
+    """
     values: dict[str, ir.Value] = {LINE: source[LINE]}
     for column in table.columns:
         if column.name == table.extras:
