@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent / "src" / "tenure"
-BASE = {"config", "workspace", "templates", "datasets"}
+BASE = {"config", "definitions", "workspace", "templates", "datasets"}
 
 # What each part of the package may import (besides itself and the base).
 ALLOWED: dict[str, set[str]] = {
@@ -27,6 +27,7 @@ ALLOWED: dict[str, set[str]] = {
     "workspace": set(),
     "datasets": set(),
     "templates": set(),
+    "definitions": set(),
 }
 
 

@@ -18,9 +18,9 @@ def test_init_writes_the_template_and_the_data_folders(tmp_path: Path) -> None:
 def test_the_template_is_valid_and_has_the_seed_milestones(tmp_path: Path) -> None:
     init_workspace(tmp_path)
     definitions = load_settings(tmp_path).definitions
-    names = {m["name"] for m in definitions.milestones}
+    names = {m.name for m in definitions.milestones}
     assert {"First purchase", "Setup complete", "100 messages sent", "Renewal"} <= names
-    assert [stage["name"] for stage in definitions.lifecycle] == [
+    assert [stage.name for stage in definitions.lifecycle] == [
         "acquisition",
         "onboarding",
         "adoption",

@@ -12,29 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from tenure.definitions import Definitions
 
 CONFIG_FILE = "tenure.yaml"
 
 
 class ConfigError(ValueError):
     """A workspace's configuration is invalid; the message says where and why."""
-
-
-class Definitions(BaseModel):
-    """Lifecycle stages, milestones, scorecards, segments, touch model, playbooks.
-
-    Kept as plain data here; the engine validates and compiles each section.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    lifecycle: list[dict[str, Any]] = Field(default_factory=list)
-    milestones: list[dict[str, Any]] = Field(default_factory=list)
-    scorecards: list[dict[str, Any]] = Field(default_factory=list)
-    value_segments: list[dict[str, Any]] = Field(default_factory=list)
-    playbooks: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class Settings(BaseSettings):

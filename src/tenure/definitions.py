@@ -1,0 +1,235 @@
+"""Definitions are data: lifecycle stages, milestones, scorecards and value segments.
+
+Written in `tenure.yaml` under `definitions:`, validated here with pydantic
+(an invalid definition fails at load time with the file, line, field and
+reason) and compiled to Ibis expressions by the engine. Nothing here is ever
+evaluated as code or pasted into SQL.
+
+A *rule* is one mapping whose key names its kind, e.g. `{event: message_sent,
+at_least: 100}`; `any:` and `all:` combine rules.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EventRule(Strict):
+    """At least N of an event (or N distinct values of a property), optionally filtered."""
+
+    event: str
+    at_least: int = Field(default=1, ge=1)
+    where: dict[str, str] = Field(default_factory=dict, description="tracked property = value")
+    distinct: str | None = Field(default=None, description="count distinct values of it")
+
+
+class ActiveDaysRule(Strict):
+    """Active on at least N days a week (Mon–Sun) for K weeks in a row."""
+
+    active_days_per_week: int = Field(ge=1, le=7)
+    weeks: int = Field(default=1, ge=1)
+    event: str | None = Field(default=None, description="count only days with this event")
+
+
+class ShareOfContactsRule(Strict):
+    """At least a share p of the account's contacts did an event."""
+
+    share_of_contacts: str
+    at_least: float = Field(gt=0, le=1)
+
+
+class SubscriptionRule(Strict):
+    """A subscription fact: a contract started, was renewed, or moved to a higher MRR."""
+
+    subscription: Literal["started", "renewed", "upgraded"]
+
+
+class ProductsOwnedRule(Strict):
+    products_owned: int = Field(ge=1)
+
+
+class TicketsRule(Strict):
+    tickets: Literal["opened"]
+    at_least: int = Field(default=1, ge=1)
+
+
+class NpsRule(Strict):
+    """The latest NPS answer of any contact of the account is at least N."""
+
+    latest_nps: int = Field(ge=0, le=10)
+
+
+class AttributeRule(Strict):
+    """An account attribute (a column of accounts) equals one of some values."""
+
+    attribute: str
+    one_of: list[str] = Field(min_length=1)
+
+
+class AnyRule(Strict):
+    any: list[Rule] = Field(min_length=1)
+
+
+class AllRule(Strict):
+    all: list[Rule] = Field(min_length=1)
+
+
+RULE_KINDS: dict[str, type[Strict]] = {  # looked up last to first
+    "event": EventRule,
+    "active_days_per_week": ActiveDaysRule,
+    "share_of_contacts": ShareOfContactsRule,
+    "subscription": SubscriptionRule,
+    "products_owned": ProductsOwnedRule,
+    "tickets": TicketsRule,
+    "latest_nps": NpsRule,
+    "attribute": AttributeRule,
+    "any": AnyRule,
+    "all": AllRule,
+}
+
+
+def _rule_kind(value: Any) -> str | None:
+    """The rule's kind: its first key found (`event` last: other kinds may filter on it)."""
+    if isinstance(value, dict):
+        return next((key for key in reversed(RULE_KINDS) if key in value), None)
+    return next((k for k, cls in RULE_KINDS.items() if isinstance(value, cls)), None)
+
+
+Rule = Annotated[
+    Annotated[EventRule, Tag("event")]
+    | Annotated[ActiveDaysRule, Tag("active_days_per_week")]
+    | Annotated[ShareOfContactsRule, Tag("share_of_contacts")]
+    | Annotated[SubscriptionRule, Tag("subscription")]
+    | Annotated[ProductsOwnedRule, Tag("products_owned")]
+    | Annotated[TicketsRule, Tag("tickets")]
+    | Annotated[NpsRule, Tag("latest_nps")]
+    | Annotated[AttributeRule, Tag("attribute")]
+    | Annotated[AnyRule, Tag("any")]
+    | Annotated[AllRule, Tag("all")],
+    Discriminator(
+        _rule_kind,
+        custom_error_type="unknown_rule",
+        custom_error_message=f"a rule needs one of the keys: {', '.join(RULE_KINDS)}",
+    ),
+]
+AnyRule.model_rebuild()
+AllRule.model_rebuild()
+
+
+class Stage(Strict):
+    """A lifecycle stage; an account is in the last stage whose entry rule it met."""
+
+    name: str
+    enters: Rule | None = Field(default=None, description="none: from account creation")
+
+
+class Milestone(Strict):
+    name: str
+    stage: str
+    anchor: Literal["contract_start", "account_created", "stage_entered"] = "contract_start"
+    within_days: int | None = Field(default=None, ge=1, description="the due window")
+    required: bool = True
+    value: bool = Field(default=False, description="the value milestone (time to value)")
+    rule: Rule
+
+
+class Metric(Strict):
+    """What a measure measures, over the `days` before the as-of date."""
+
+    kind: Literal[
+        "active_days",
+        "share_of_contacts_active",
+        "distinct_features",
+        "event_count",
+        "latest_nps",
+        "open_tickets",
+    ]
+    days: int = Field(default=28, ge=1)
+    event: str | None = None
+
+
+class Scheme(Strict):
+    """How a measure's value becomes 0–100 points."""
+
+    linear: tuple[float, float] | None = Field(default=None, description="[poor, good] bounds")
+    good: float | None = Field(default=None, description="thresholds: good = 100 points")
+    average: float | None = Field(default=None, description="thresholds: average = 60 points")
+    lower_is_better: bool = False
+
+    @model_validator(mode="after")
+    def _one_scheme(self) -> Scheme:
+        thresholds = self.good is not None and self.average is not None
+        if (self.linear is not None) == thresholds:
+            raise ValueError("give either linear: [poor, good] or both good: and average:")
+        return self
+
+
+class Measure(Strict):
+    name: str
+    weight: float = Field(gt=0)
+    group: str | None = None
+    critical: bool = Field(default=False, description="Poor caps the band at Yellow")
+    metric: Metric | None = None
+    scheme: Scheme | None = None
+    subjective: bool = Field(default=False, description="CSM pulse, from the app database")
+    expires_days: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _measured_or_subjective(self) -> Measure:
+        if not self.subjective and (self.metric is None or self.scheme is None):
+            raise ValueError("a measure needs metric: and scheme:, or subjective: true")
+        return self
+
+
+class Bands(Strict):
+    """Upper bounds, inclusive: Red 0–red, Yellow red+1–yellow, Green above."""
+
+    red: float = 50
+    yellow: float = 75
+
+
+class Scorecard(Strict):
+    name: str
+    bands: Bands = Bands()
+    stages: list[str] = Field(default_factory=list, description="empty: every stage")
+    segments: list[str] = Field(default_factory=list, description="empty: every segment")
+    measures: list[Measure] = Field(min_length=1)
+
+
+class Touch(Strict):
+    kind: Literal["call", "meeting", "qbr", "onsite", "email", "webinar", "newsletter"]
+    every_days: int = Field(ge=1)
+
+
+class ValueSegment(Strict):
+    name: str
+    min_arr: float = Field(ge=0)
+    accounts_per_csm: int = Field(ge=0, description="0: pooled, no named CSM")
+    touches: list[Touch] = Field(default_factory=list)
+
+
+class Definitions(Strict):
+    lifecycle: list[Stage] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(default_factory=list)
+    scorecards: list[Scorecard] = Field(default_factory=list)
+    value_segments: list[ValueSegment] = Field(default_factory=list)
+    playbooks: list[dict[str, Any]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> Definitions:
+        stages = {stage.name for stage in self.lifecycle}
+        for milestone in self.milestones:
+            if stages and milestone.stage not in stages:
+                raise ValueError(
+                    f"milestone {milestone.name!r} names stage {milestone.stage!r}, "
+                    f"not one of {', '.join(sorted(stages))}"
+                )
+        if sum(m.value for m in self.milestones) > 1:
+            raise ValueError("only one milestone can be the value milestone (value: true)")
+        return self
