@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import ibis
 from ibis.backends import BaseBackend
 
@@ -60,7 +58,3 @@ def ensure_fact_tables(con: BaseBackend) -> None:
     for table in FACT_TABLES.values():
         if table.name not in existing:
             con.create_table(table.name, schema=table.schema)
-
-
-def backend_name(con: Any) -> str:
-    return str(con.name)
