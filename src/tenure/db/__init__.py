@@ -3,13 +3,19 @@
 from tenure.db.engine import AppDatabaseError, create_engine_for, session_factory, sqlite_url
 from tenure.db.import_runs import recent_imports, record_import
 from tenure.db.migrate import current_revision, head_revision, schema_differences, upgrade
+from tenure.db.results import AccountDay, ComputeRun, HealthContribution, KpiValue, MilestoneState
 from tenure.db.tables import Base, ImportRun, ImportStatus
 
 __all__ = [
+    "AccountDay",
     "AppDatabaseError",
     "Base",
+    "ComputeRun",
+    "HealthContribution",
     "ImportRun",
     "ImportStatus",
+    "KpiValue",
+    "MilestoneState",
     "create_engine_for",
     "current_revision",
     "head_revision",
