@@ -37,12 +37,35 @@ def _attributed(events: ir.Table, since: ibis.Value | None = None) -> ir.Table:
     return rows.mutate(day=rows.timestamp.date())
 
 
+@ibis.udf.scalar.builtin(name="json_extract_string")
+def _duckdb_json_text(document: str, path: str) -> str:  # type: ignore[empty-body]
+    """DuckDB: the text at a JSON path, without validating the whole document."""
+
+
+@ibis.udf.scalar.builtin(name="get_json_object")
+def _spark_json_text(document: str, path: str) -> str:  # type: ignore[empty-body]
+    """Spark: the text at a JSON path."""
+
+
+# Native JSON look-ups per backend: several times faster than Ibis' portable
+# form, which casts every document to JSON first. Others use the portable form.
+JSON_TEXT = {"duckdb": _duckdb_json_text, "pyspark": _spark_json_text}
+
+
+def json_text(table: ir.Table, column: str, key: str) -> ir.StringValue:
+    """The text of `key` in the JSON object in `column` (NULL when absent)."""
+    native = JSON_TEXT.get(ibis.get_backend(table).name)
+    if native is not None:
+        return native(table[column], f"$.{key}")
+    return table[column].cast("json")[key].str
+
+
 def detail_of(events: ir.Table, details: Mapping[str, str]) -> ir.StringValue:
     """The tracked property's value of each event, NULL for untracked events."""
     if not details:
         return ibis.null("string")
     cases = [
-        (events.event == event, events.properties.cast("json")[prop].str)
+        (events.event == event, json_text(events, "properties", prop))
         for event, prop in sorted(details.items())
     ]
     return ibis.cases(*cases, else_=ibis.null("string"))
