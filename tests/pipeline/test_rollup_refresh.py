@@ -44,7 +44,7 @@ def test_incremental_refresh_matches_a_full_build(tmp_path) -> None:
     con.insert("events", events(60, 100))  # the rest of 3 March, and 4 and 5 March
     step = refresh_rollups(con)
     assert not step.full
-    assert step.since is not None and step.since.isoformat() == "2024-03-03"
+    assert str(step.since) == "2024-03-03"
     incremental = snapshot(con)
     assert refresh_rollups(con, full=True).full
     assert snapshot(con) == incremental

@@ -101,7 +101,7 @@ def _delete_from(con: BaseBackend, name: str, since: date) -> None:
             this=sg.column("day"), expression=sge.cast(sge.convert(since.isoformat()), "date")
         )
         statement = sg.delete(sg.table(name)).where(condition)
-        con.raw_sql(statement.sql(con.dialect))  # type: ignore[attr-defined]
+        con.raw_sql(statement.sql(con.dialect))
         return
     table = con.table(name)
     kept = table.filter(table.day < since).to_pyarrow()
