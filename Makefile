@@ -21,15 +21,15 @@ test: install
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: install
 	$(BIN)/mypy
 
 bench: install
-	$(BIN)/python -m bench.generate
-	$(BIN)/python -m bench.import_events
+	$(BIN)/python -m benchmarks.generate
+	$(BIN)/python -m benchmarks.import_events
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Benchmark: import a 10-million-row events Parquet file into the DuckDB warehouse.
 
-`python -m bench.import_events [--rows N]`. The floor is DuckDB's own bare
+`python -m benchmarks.import_events [--rows N]`. The floor is DuckDB's own bare
 `INSERT INTO events SELECT * FROM read_parquet(...)` of the same file into the
 same table, measured in the same run. Each measurement runs in a fresh child
 process on a fresh database file. Prints one JSON line.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-OUT = Path("bench/out")
+OUT = Path("benchmarks/out")
 
 
 def events_file(rows: int) -> Path:

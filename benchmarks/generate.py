@@ -1,4 +1,4 @@
-"""Benchmark of the synthetic generator: `python -m bench.generate [--accounts N] ...`.
+"""Benchmark of the synthetic generator: `python -m benchmarks.generate [--accounts N] ...`.
 
 Generation runs in a fresh child process so that the peak RSS reported
 (`ru_maxrss` of the children) is the generator's own, not this script's.
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="bench/out/generated")
+    parser.add_argument("--out", default="benchmarks/out/generated")
     args = parser.parse_args(argv)
     began = time.perf_counter()
     child = multiprocessing.get_context("spawn").Process(
