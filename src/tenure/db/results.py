@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, String, Text
+from sqlalchemy import Date, Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenure.db.tables import Base
 
 
 class AccountDay(Base):
-    """An account on a day: lifecycle stage and health score (the daily snapshot).
+    """An account on a day: lifecycle stage, health and engagement (the daily snapshot).
 
-    ``measures`` is a JSON object {measure: [value, points]} that explains the
-    score of that day; ``health_contributions`` holds the full explanation of
-    the latest day.
+    The explanation of a day's score (``health_contributions``) is kept for the
+    last day of each compute run; `tenure compute --as-of D` adds it for D.
     """
 
     __tablename__ = "account_days"
@@ -37,7 +36,6 @@ class AccountDay(Base):
     change_7d: Mapped[float | None] = mapped_column(Float)
     change_30d: Mapped[float | None] = mapped_column(Float)
     engagement: Mapped[float | None] = mapped_column(Float)
-    measures: Mapped[str | None] = mapped_column(Text)
 
 
 class MilestoneState(Base):
@@ -65,10 +63,13 @@ class HealthContribution(Base):
     account_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     measure: Mapped[str] = mapped_column(String(255), primary_key=True)
+    group: Mapped[str | None] = mapped_column(String(255))
+    critical: Mapped[bool] = mapped_column(default=False)
     value: Mapped[float | None] = mapped_column(Float)
     points: Mapped[float | None] = mapped_column(Float)
     weight: Mapped[float] = mapped_column(Float)
     effective_weight: Mapped[float | None] = mapped_column(Float)
+    band: Mapped[str | None] = mapped_column(String(16))
     contribution: Mapped[float | None] = mapped_column(Float)
 
 

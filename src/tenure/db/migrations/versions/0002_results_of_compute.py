@@ -33,7 +33,6 @@ def upgrade() -> None:
         sa.Column("change_7d", sa.Float(), nullable=True),
         sa.Column("change_30d", sa.Float(), nullable=True),
         sa.Column("engagement", sa.Float(), nullable=True),
-        sa.Column("measures", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("account_id", "day", name=op.f("pk_account_days")),
     )
     with op.batch_alter_table("account_days", schema=None) as batch_op:
@@ -60,10 +59,13 @@ def upgrade() -> None:
         sa.Column("account_id", sa.String(length=255), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("measure", sa.String(length=255), nullable=False),
+        sa.Column("group", sa.String(length=255), nullable=True),
+        sa.Column("critical", sa.Boolean(), nullable=False),
         sa.Column("value", sa.Float(), nullable=True),
         sa.Column("points", sa.Float(), nullable=True),
         sa.Column("weight", sa.Float(), nullable=False),
         sa.Column("effective_weight", sa.Float(), nullable=True),
+        sa.Column("band", sa.String(length=16), nullable=True),
         sa.Column("contribution", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint(
             "account_id", "day", "measure", name=op.f("pk_health_contributions")

@@ -1,0 +1,204 @@
+"""`compute`: rollups -> lifecycle, milestones, health, engagement, KPIs -> app database.
+
+One pass fills a whole range of days (the engine's window computations cover
+every day at once); plain `compute` continues from the last computed day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import ibis.expr.types as ir
+import pyarrow as pa
+from ibis.backends import BaseBackend
+from sqlalchemy import Engine, func, select
+
+from tenure.config import Settings
+from tenure.db import AccountDay, ComputeRun, HealthContribution, MilestoneState
+from tenure.definitions import Definitions
+from tenure.engine.engagement import engagement_scores
+from tenure.engine.health import comparison_days, health_scores, scorecard_assignment
+from tenure.engine.lifecycle import lifecycle_stage, stage_entries
+from tenure.engine.measures import measure_values
+from tenure.engine.milestones import milestone_dates, milestone_status
+from tenure.engine.rules import Sources
+from tenure.pipeline.imports import open_app_db, open_warehouse
+from tenure.pipeline.kpis import kpi_rows
+from tenure.pipeline.results import replace_all, replace_days, replace_kpis
+from tenure.pipeline.rollups import RollupRefresh, refresh_rollups, tracked_details
+from tenure.pipeline.stages import stages_by_day
+
+
+class NothingToCompute(ValueError):
+    """The warehouse has no data to compute from, or the days asked for are wrong."""
+
+
+@dataclass
+class ComputeResult:
+    first_day: dt.date
+    last_day: dt.date
+    rollups: RollupRefresh
+    accounts: pa.Table  # account_days of the last day
+    milestones: pa.Table  # milestone states as of the last day
+    contributions: pa.Table  # health contributions of the last day
+    kpis: pa.Table
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def sources_of(warehouse: BaseBackend, definitions: Definitions) -> Sources:
+    tables = [name for name in Sources.__dataclass_fields__ if name != "details"]
+    return Sources(
+        **{name: warehouse.table(name) for name in tables}, details=tracked_details(definitions)
+    )
+
+
+def compute(
+    settings: Settings,
+    *,
+    as_of: dt.date | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    full: bool = False,
+) -> ComputeResult:
+    """Compute every account's results for the days asked for and store them.
+
+    `as_of`: one day; `start`/`end`: every day of the range; neither: from the
+    day after the last computed day to the latest day with data.
+    """
+    clock = _Clock()
+    warehouse, app_db = open_warehouse(settings), open_app_db(settings)
+    try:
+        definitions = settings.definitions
+        refresh = refresh_rollups(warehouse, details=tracked_details(definitions), full=full)
+        clock.lap("rollups")
+        first, last = _days(warehouse, app_db, as_of=as_of, start=start, end=end)
+        result = _compute_days(warehouse, definitions, settings, first, last, clock)
+        result.rollups = refresh
+        _store(app_db, result, clock)
+    finally:
+        app_db.dispose()
+        warehouse.disconnect()
+    return result
+
+
+def _compute_days(
+    warehouse: BaseBackend,
+    definitions: Definitions,
+    settings: Settings,
+    first: dt.date,
+    last: dt.date,
+    clock: _Clock,
+) -> ComputeResult:
+    sources = sources_of(warehouse, definitions)
+    entries = _materialized(warehouse, stage_entries(definitions, sources))
+    dates = _materialized(warehouse, milestone_dates(definitions, sources, stage_entries=entries))
+    clock.lap("lifecycle and milestones")
+    scores, contributions = _health(sources, definitions, entries, first, last)
+    engagement = engagement_scores(sources, days=(first, last)).to_pyarrow()
+    clock.lap("health and engagement")
+    accounts = stages_by_day(scores, engagement, entries.to_pyarrow(), first=first, last=last)
+    milestones = milestone_status(dates, as_of=last).to_pyarrow()
+    kpis = kpi_rows(sources, dates, settings, as_of=last, engagement=engagement)
+    clock.lap("kpis")
+    return ComputeResult(
+        first,
+        last,
+        RollupRefresh(False, None, 0.0),
+        accounts,
+        milestones,
+        contributions,
+        kpis,
+        clock.laps,
+    )
+
+
+def _health(
+    sources: Sources,
+    definitions: Definitions,
+    entries: ir.Table,
+    first: dt.date,
+    last: dt.date,
+) -> tuple[pa.Table, pa.Table]:
+    """Scores for [first, last] and the contributions of `last`, over every scorecard."""
+    if not definitions.scorecards:
+        return pa.table({}), pa.table({})
+    stages = lifecycle_stage(entries, as_of=last).select("account_id", "stage")
+    assignment = scorecard_assignment(
+        stages.mutate(segment=stages.stage.cast("string")), definitions.scorecards
+    )
+    days = comparison_days((first, last))
+    all_scores, all_contributions = [], []
+    for scorecard in definitions.scorecards:
+        values = measure_values(sources, scorecard, days=days)
+        scores, contributions = health_scores(values, scorecard, assignment=assignment)
+        all_scores.append(scores.filter(scores.day.between(first, last)).to_pyarrow())
+        all_contributions.append(contributions.filter(contributions.day == last).to_pyarrow())
+    return pa.concat_tables(all_scores), pa.concat_tables(all_contributions)
+
+
+def _materialized(warehouse: BaseBackend, table: ir.Table) -> ir.Table:
+    """A small intermediate result computed once (read by several later steps)."""
+    return warehouse.create_table(f"_tenure_{id(table):x}", table, temp=warehouse.name != "pyspark")
+
+
+def _days(
+    warehouse: BaseBackend,
+    app_db: Engine,
+    *,
+    as_of: dt.date | None,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> tuple[dt.date, dt.date]:
+    if as_of is not None:
+        return as_of, as_of
+    latest = warehouse.table("activity_daily").day.max().to_pyarrow().as_py()
+    if start is not None or end is not None:
+        first, last = start or end, end or latest
+    else:
+        if latest is None:
+            raise NothingToCompute("no events in the warehouse yet: import some, then compute")
+        with app_db.connect() as connection:
+            done = connection.execute(select(func.max(ComputeRun.last_day))).scalar()
+        first = min(done + dt.timedelta(days=1), latest) if done else latest
+        last = latest
+    if first is None or last is None or last < first:
+        raise NothingToCompute(f"nothing to compute between {first} and {last}")
+    return first, last
+
+
+def _store(app_db: Engine, result: ComputeResult, clock: _Clock) -> None:
+    span = (result.first_day, result.last_day)
+    replace_days(app_db, AccountDay, result.accounts, days=span)
+    if result.contributions.num_rows:
+        last = (result.last_day, result.last_day)
+        replace_days(app_db, HealthContribution, result.contributions, days=last)
+    replace_all(app_db, MilestoneState, result.milestones)
+    replace_kpis(app_db, result.kpis, days=(result.last_day, result.last_day))
+    clock.lap("store")
+    with app_db.begin() as connection:
+        connection.execute(
+            ComputeRun.__table__.insert(),  # type: ignore[attr-defined]
+            {
+                "started_at": clock.started_at,
+                "finished_at": datetime.now(UTC),
+                "first_day": result.first_day,
+                "last_day": result.last_day,
+                "accounts": result.accounts.num_rows,
+                "seconds": sum(clock.laps.values()),
+            },
+        )
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.started_at = datetime.now(UTC)
+        self._last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
