@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tenure.cli import data, demo, workspace
+from tenure.cli import compute, data, demo, workspace
 
 app = typer.Typer(
     name="tenure",
@@ -16,3 +16,4 @@ app = typer.Typer(
 workspace.register(app)
 data.register(app)
 demo.register(app)
+compute.register(app)

@@ -25,6 +25,7 @@ from tenure.engine.lifecycle import lifecycle_stage, stage_entries
 from tenure.engine.measures import measure_values
 from tenure.engine.milestones import milestone_dates, milestone_status
 from tenure.engine.rules import Sources
+from tenure.engine.segments import value_segment
 from tenure.pipeline.imports import open_app_db, open_warehouse
 from tenure.pipeline.kpis import kpi_rows
 from tenure.pipeline.results import replace_all, replace_days, replace_kpis
@@ -126,9 +127,11 @@ def _health(
     if not definitions.scorecards:
         return pa.table({}), pa.table({})
     stages = lifecycle_stage(entries, as_of=last).select("account_id", "stage")
-    assignment = scorecard_assignment(
-        stages.mutate(segment=stages.stage.cast("string")), definitions.scorecards
+    segments = value_segment(
+        sources.accounts, sources.subscriptions, definitions.value_segments, as_of=last
     )
+    accounts = segments.left_join(stages, "account_id").select("account_id", "stage", "segment")
+    assignment = scorecard_assignment(accounts, definitions.scorecards)
     days = comparison_days((first, last))
     all_scores, all_contributions = [], []
     for scorecard in definitions.scorecards:
