@@ -32,8 +32,11 @@ def milestone_statuses(
     frames = []
     for milestone in milestones:
         rule = milestone.rule
-        assert isinstance(rule, EventRule) and milestone.within_days is not None
-        rows = daily[(daily.event == rule.event) & (daily.day <= day)].join(anchors, on="account_id")
+        assert isinstance(rule, EventRule)
+        assert milestone.within_days is not None
+        rows = daily[(daily.event == rule.event) & (daily.day <= day)].join(
+            anchors, on="account_id"
+        )
         rows = rows[rows.day >= rows.anchor].sort_values(["account_id", "day"])
         rows["total"] = rows.groupby("account_id").events.cumsum()
         achieved = rows[rows.total >= rule.at_least].groupby("account_id").day.min()

@@ -14,6 +14,7 @@ import typer
 
 from tenure.config import ConfigError, Settings, load_settings
 from tenure.pipeline import AppDatabaseError
+from tenure.pipeline.compute import NothingToCompute
 from tenure.sources.files import ImportFileError
 from tenure.warehouse.connect import WarehouseError
 from tenure.workspace import WorkspaceExistsError
@@ -35,6 +36,7 @@ USER_ERRORS = (
     AppDatabaseError,
     ConfigError,
     ImportFileError,
+    NothingToCompute,
     WarehouseError,
     WorkspaceExistsError,
 )

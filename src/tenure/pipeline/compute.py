@@ -22,7 +22,7 @@ from tenure.definitions import Definitions
 from tenure.engine.engagement import engagement_scores
 from tenure.engine.health import comparison_days, health_scores, scorecard_assignment
 from tenure.engine.lifecycle import lifecycle_stage, stage_entries
-from tenure.engine.measures import measure_values
+from tenure.engine.measures import MeasureSources, measure_values
 from tenure.engine.milestones import milestone_dates, milestone_status
 from tenure.engine.rules import Sources
 from tenure.engine.segments import value_segment
@@ -98,7 +98,7 @@ def _compute_days(
     dates = _materialized(warehouse, milestone_dates(definitions, sources, stage_entries=entries))
     clock.lap("lifecycle and milestones")
     scores, contributions = _health(sources, definitions, entries, first, last)
-    engagement = engagement_scores(sources, days=(first, last)).to_pyarrow()
+    engagement = engagement_scores(MeasureSources.of(sources), days=(first, last)).to_pyarrow()
     clock.lap("health and engagement")
     accounts = stages_by_day(scores, engagement, entries.to_pyarrow(), first=first, last=last)
     milestones = milestone_status(dates, as_of=last).to_pyarrow()
@@ -135,7 +135,7 @@ def _health(
     days = comparison_days((first, last))
     all_scores, all_contributions = [], []
     for scorecard in definitions.scorecards:
-        values = measure_values(sources, scorecard, days=days)
+        values = measure_values(MeasureSources.of(sources), scorecard, days=days)
         scores, contributions = health_scores(values, scorecard, assignment=assignment)
         all_scores.append(scores.filter(scores.day.between(first, last)).to_pyarrow())
         all_contributions.append(contributions.filter(contributions.day == last).to_pyarrow())

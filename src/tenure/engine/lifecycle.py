@@ -1,0 +1,86 @@
+"""Lifecycle stages: when each account entered each stage, and its stage on a day.
+
+Stages are ordered (the definition order). The first stage is entered when
+the account is created (``accounts.created_at``); every later stage when its
+entry rule is first met, counted from account creation (see `engine.rules`);
+a stage without a rule is entered at creation too. Stages are never left
+again, and an account is in the last stage (in definition order) whose entry
+it has met. Entry days are monotonic in stage order:
+
+    entered_on(stage k) = max(first day stage k's rule holds,
+                              entered_on of every earlier stage entered)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from tenure.definitions import Definitions
+from tenure.engine.rules import Sources, rule_achieved
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def account_created(accounts: ir.Table) -> ir.Table:
+    """Anchors at account creation: ``account_id``, ``anchor_day`` (created_at's day)."""
+    created = accounts.filter(accounts.created_at.notnull())
+    return created.select("account_id", anchor_day=created.created_at.date())
+
+
+def stage_entries(definitions: Definitions, sources: Sources) -> ir.Table:
+    """The day each account entered each lifecycle stage it has entered.
+
+    Columns: ``account_id``, ``stage``, ``position`` (the stage's index in
+    definition order, from 0), ``entered_on`` (date; non-decreasing in
+    position, see the module docstring). Stages never entered have no row;
+    accounts without a creation time have none at all.
+    """
+    created = account_created(sources.accounts)
+    parts = []
+    for position, stage in enumerate(definitions.lifecycle):
+        if position == 0 or stage.enters is None:
+            met = created.select("account_id", achieved_on=created.anchor_day)
+        else:
+            met = rule_achieved(stage.enters, sources, anchors=created)
+        parts.append(met.mutate(stage=ibis.literal(stage.name), position=ibis.literal(position)))
+    if not parts:
+        empty = created.filter(ibis.literal(False))
+        return empty.select(
+            "account_id",
+            stage=ibis.literal("", "string"),
+            position=ibis.literal(0, "int64"),
+            entered_on=empty.anchor_day,
+        )
+    met = ibis.union(*parts)
+    in_order = ibis.cumulative_window(group_by="account_id", order_by="position")
+    return met.select(
+        "account_id",
+        "stage",
+        position=met.position.cast("int64"),
+        entered_on=met.achieved_on.max().over(in_order),
+    )
+
+
+def lifecycle_stage(entries: ir.Table, *, as_of: dt.date) -> ir.Table:
+    """Each account's stage as of `as_of`, from `stage_entries` (nothing after it counts).
+
+    stage = the entered stage of highest position with entered_on ≤ as_of;
+    days_in_stage = as_of − entered_on (0 on the day of entry).
+
+    Columns: ``account_id``, ``stage``, ``position``, ``entered_on``,
+    ``days_in_stage``. Accounts that entered no stage by `as_of` have no row.
+    """
+    known = entries.filter(entries.entered_on <= as_of)
+    latest_first = ibis.window(group_by="account_id", order_by=known.position.desc())
+    ranked = known.mutate(nth=ibis.row_number().over(latest_first))
+    current = ranked.filter(ranked.nth == 0)
+    return current.select(
+        "account_id",
+        "stage",
+        "position",
+        "entered_on",
+        days_in_stage=(as_of - EPOCH).days - current.entered_on.epoch_days(),
+    )
