@@ -30,6 +30,7 @@ typecheck: install
 bench: install
 	$(BIN)/python -m benchmarks.generate
 	$(BIN)/python -m benchmarks.import_events
+	$(BIN)/python -m benchmarks.compute
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
