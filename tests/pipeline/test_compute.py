@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,13 @@ from typer.testing import CliRunner
 
 from tenure.cli import app
 from tenure.config import load_settings
-from tenure.db import AccountDay, ComputeRun, HealthContribution, create_engine_for
+from tenure.db import (
+    AccountDay,
+    ComputeRun,
+    HealthContribution,
+    SubjectiveScore,
+    create_engine_for,
+)
 from tenure.pipeline.compute import compute
 from tenure.pipeline.generate import generate_into_workspace
 from tenure.workspace import init_workspace
@@ -100,3 +106,50 @@ def test_bad_dates_are_a_user_error(workspace: Path) -> None:
     )
     assert backwards.exit_code == 2
     assert "nothing to compute" in backwards.stderr
+
+
+def test_a_recorded_csm_pulse_feeds_the_score_until_it_expires(workspace: Path) -> None:
+    settings = load_settings(workspace)
+    compute(settings, as_of=END)
+    account = next(iter(account_days(workspace, END)))
+    engine = create_engine_for(settings.resolved_app_db_url)
+    query = select(AccountDay.coverage).where(
+        AccountDay.account_id == account, AccountDay.day == END
+    )
+    with engine.connect() as connection:
+        coverage_before = connection.execute(query).scalar_one()
+    with engine.begin() as connection:
+        connection.execute(
+            SubjectiveScore.__table__.insert(),  # type: ignore[attr-defined]
+            [
+                {
+                    "account_id": account,
+                    "measure": "CSM pulse",
+                    "value_points": 0.0,
+                    "recorded_at": datetime(2026, 10, 30, tzinfo=UTC),
+                    "author": "csm@example.com",
+                }
+            ],
+        )
+    compute(settings, as_of=END)
+    with engine.connect() as connection:
+        coverage = connection.execute(
+            select(AccountDay.coverage).where(
+                AccountDay.account_id == account, AccountDay.day == END
+            )
+        ).scalar_one()
+        pulse = connection.execute(
+            select(HealthContribution.points).where(
+                HealthContribution.account_id == account,
+                HealthContribution.day == END,
+                HealthContribution.measure == "CSM pulse",
+            )
+        ).scalar_one()
+    engine.dispose()
+    assert pulse == 0.0
+    # The pulse carries 15 of the template's 100 weight points.
+    assert coverage == pytest.approx(coverage_before + 0.15)
+    # 45 days later the pulse has expired: its weight is shared out again.
+    late = compute(settings, as_of=date(2026, 12, 20))
+    parts = [r for r in late.contributions.to_pylist() if r["account_id"] == account]
+    assert all(r["points"] is None for r in parts if r["measure"] == "CSM pulse")

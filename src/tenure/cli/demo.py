@@ -11,7 +11,9 @@ from tenure.cli.options import WorkspaceOption, reports_user_errors
 from tenure.cli.workspace import describe_summary
 from tenure.config import CONFIG_FILE, load_settings
 from tenure.pipeline import open_warehouse
+from tenure.pipeline.compute import compute
 from tenure.pipeline.generate import generate_into_workspace
+from tenure.pipeline.report import describe_compute
 from tenure.warehouse.summary import warehouse_summary
 from tenure.workspace import init_workspace
 
@@ -26,7 +28,7 @@ def demo(
     months: Annotated[int, typer.Option(min=1, help="Months of history.")] = 12,
     workspace: WorkspaceOption = Path("demo-workspace"),
 ) -> None:
-    """Create a demo workspace, fill it with synthetic customers and summarize it.
+    """Create a demo workspace with synthetic customers, compute a year of history, summarize.
 
     Running it again reuses the workspace: the same seed gives the same data, so
     the second import changes nothing.
@@ -40,4 +42,7 @@ def demo(
     rejected = sum(r.rejected for r in result.imports)
     typer.echo(f"generated and imported {loaded:,} rows ({rejected} rejected)\n")
     typer.echo(describe_summary(warehouse_summary(open_warehouse(settings))))
+    start, end = result.generation.start_date, result.generation.end_date
+    typer.echo(f"\ncomputing daily stages, milestones and health from {start} to {end} ...")
+    typer.echo(describe_compute(compute(settings, start=start, end=end)))
     typer.echo(f"\nnext: tenure import accounts YOUR_FILE.csv --workspace {workspace}")

@@ -4,6 +4,7 @@ from tenure.db.engine import AppDatabaseError, create_engine_for, session_factor
 from tenure.db.import_runs import recent_imports, record_import
 from tenure.db.migrate import current_revision, head_revision, schema_differences, upgrade
 from tenure.db.results import AccountDay, ComputeRun, HealthContribution, KpiValue, MilestoneState
+from tenure.db.subjective import SubjectiveScore
 from tenure.db.tables import Base, ImportRun, ImportStatus
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "ImportStatus",
     "KpiValue",
     "MilestoneState",
+    "SubjectiveScore",
     "create_engine_for",
     "current_revision",
     "head_revision",

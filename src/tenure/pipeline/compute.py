@@ -11,13 +11,20 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
 from sqlalchemy import Engine, func, select
 
 from tenure.config import Settings
-from tenure.db import AccountDay, ComputeRun, HealthContribution, MilestoneState
+from tenure.db import (
+    AccountDay,
+    ComputeRun,
+    HealthContribution,
+    MilestoneState,
+    SubjectiveScore,
+)
 from tenure.definitions import Definitions
 from tenure.engine.engagement import engagement_scores
 from tenure.engine.health import comparison_days, health_scores, scorecard_assignment
@@ -76,7 +83,8 @@ def compute(
         refresh = refresh_rollups(warehouse, details=tracked_details(definitions), full=full)
         clock.lap("rollups")
         first, last = _days(warehouse, app_db, as_of=as_of, start=start, end=end)
-        result = _compute_days(warehouse, definitions, settings, first, last, clock)
+        subjective = subjective_entries(app_db)
+        result = _compute_days(warehouse, definitions, settings, first, last, clock, subjective)
         result.rollups = refresh
         _store(app_db, result, clock)
     finally:
@@ -92,12 +100,13 @@ def _compute_days(
     first: dt.date,
     last: dt.date,
     clock: _Clock,
+    subjective: ir.Table | None,
 ) -> ComputeResult:
     sources = sources_of(warehouse, definitions)
     entries = _materialized(warehouse, stage_entries(definitions, sources))
     dates = _materialized(warehouse, milestone_dates(definitions, sources, stage_entries=entries))
     clock.lap("lifecycle and milestones")
-    scores, contributions = _health(sources, definitions, entries, first, last)
+    scores, contributions = _health(sources, definitions, entries, (first, last), subjective)
     engagement = engagement_scores(MeasureSources.of(sources), days=(first, last)).to_pyarrow()
     clock.lap("health and engagement")
     accounts = stages_by_day(scores, engagement, entries.to_pyarrow(), first=first, last=last)
@@ -120,10 +129,11 @@ def _health(
     sources: Sources,
     definitions: Definitions,
     entries: ir.Table,
-    first: dt.date,
-    last: dt.date,
+    span: tuple[dt.date, dt.date],
+    subjective: ir.Table | None,
 ) -> tuple[pa.Table, pa.Table]:
-    """Scores for [first, last] and the contributions of `last`, over every scorecard."""
+    """Scores for the days of `span` and the contributions of its last, over every scorecard."""
+    first, last = span
     if not definitions.scorecards:
         return pa.table({}), pa.table({})
     stages = lifecycle_stage(entries, as_of=last).select("account_id", "stage")
@@ -136,10 +146,39 @@ def _health(
     all_scores, all_contributions = [], []
     for scorecard in definitions.scorecards:
         values = measure_values(MeasureSources.of(sources), scorecard, days=days)
-        scores, contributions = health_scores(values, scorecard, assignment=assignment)
+        scores, contributions = health_scores(
+            values, scorecard, subjective=subjective, assignment=assignment
+        )
         all_scores.append(scores.filter(scores.day.between(first, last)).to_pyarrow())
         all_contributions.append(contributions.filter(contributions.day == last).to_pyarrow())
     return pa.concat_tables(all_scores), pa.concat_tables(all_contributions)
+
+
+def subjective_entries(app_db: Engine) -> ir.Table | None:
+    """Recorded subjective points (the CSM pulse) from the app database, if any."""
+    columns = [
+        SubjectiveScore.account_id,
+        SubjectiveScore.measure,
+        SubjectiveScore.value_points,
+        SubjectiveScore.recorded_at,
+    ]
+    with app_db.connect() as connection:
+        rows = connection.execute(select(*columns)).all()
+    if not rows:
+        return None
+    account_id, measure, points, recorded = zip(*rows, strict=True)
+    return ibis.memtable(
+        pa.table(
+            {
+                "account_id": pa.array(account_id, pa.string()),
+                "measure": pa.array(measure, pa.string()),
+                "value_points": pa.array(points, pa.float64()),
+                "recorded_at": pa.array(
+                    [r.replace(tzinfo=None) for r in recorded], pa.timestamp("us")
+                ),
+            }
+        )
+    )
 
 
 def _materialized(warehouse: BaseBackend, table: ir.Table) -> ir.Table:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Engine, delete, insert
+from sqlalchemy import Engine, Table, delete
 from sqlalchemy.orm import DeclarativeBase
 
 from tenure.db import KpiValue
@@ -39,9 +39,26 @@ def replace_kpis(engine: Engine, rows: pa.Table, *, days: tuple[date, date]) -> 
 
 
 def _insert(connection: Any, table: type[DeclarativeBase], rows: pa.Table) -> int:
-    names = [c.name for c in table.__table__.columns]
-    statement = insert(table)
-    for batch in rows.select(names).to_batches(BATCH):
-        if batch.num_rows:
-            connection.execute(statement, batch.to_pylist())
+    """Bulk insert through the driver's executemany: no ORM, no per-row objects.
+
+    SQLite stores dates as ISO text (as SQLAlchemy's Date type does), so they
+    are passed as text there; other drivers take date objects.
+    """
+    core: Table = table.__table__  # type: ignore[assignment]
+    compiled = core.insert().compile(dialect=connection.dialect)
+    order = list(compiled.positiontup or [c.name for c in core.columns])
+    as_text = connection.dialect.name == "sqlite"
+    for batch in rows.select(order).to_batches(BATCH):
+        columns = [_plain(column, as_text) for column in batch.columns]
+        values = list(zip(*columns, strict=True))
+        if values and compiled.positiontup is None:
+            values = [dict(zip(order, row, strict=True)) for row in values]  # type: ignore[misc]
+        if values:
+            connection.exec_driver_sql(str(compiled), values)
     return rows.num_rows
+
+
+def _plain(column: pa.Array, dates_as_text: bool) -> list[Any]:
+    if dates_as_text and pa.types.is_date(column.type):
+        return column.cast(pa.string()).to_pylist()
+    return column.to_pylist()
