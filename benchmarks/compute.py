@@ -53,10 +53,7 @@ def hold_back_last_day(url: str) -> tuple[dt.date, object]:
     last = events.timestamp.max().to_pyarrow().as_py().date()
     start = dt.datetime.combine(last, dt.time())
     held = events.filter(events.timestamp >= start).to_pyarrow()
-    kept = events.filter(events.timestamp < start)
-    con.create_table("events_kept", kept, overwrite=True)
-    con.drop_table("events")
-    con.rename_table("events_kept", "events")
+    con.raw_sql(f"DELETE FROM events WHERE timestamp >= '{start.isoformat()}'")
     con.disconnect()
     return last, held
 

@@ -31,6 +31,7 @@ from tenure.engine.measures import (
     DEFAULT_FEATURE_EVENT,
     Days,
     MeasureSources,
+    day_list,
     finished_value,
     metric_deltas,
     running_totals,
@@ -126,7 +127,10 @@ def engagement_values(
     features, and participation = community events + tickets opened.
     """
     metrics = {m.name: m.metric for m in card.measures if m.metric is not None}
-    streams = {name: metric_deltas(sources, metric) for name, metric in metrics.items()}
+    first = day_list(days)[0]
+    streams = {
+        name: metric_deltas(sources, metric, first_day=first) for name, metric in metrics.items()
+    }
     streams[PARTICIPATION] = _participation(sources, metrics[PARTICIPATION])
     totals = running_totals(streams, sources.accounts, days=days)
     values = totals.select("account_id", "day", "measure", value=finished_value(totals, metrics))

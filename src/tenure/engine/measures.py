@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ibis
@@ -78,6 +78,19 @@ class MeasureSources:
         return cls(**{name: getattr(sources, name) for name in cls.__dataclass_fields__})
 
 
+def recent(sources: MeasureSources, *, since: dt.date) -> MeasureSources:
+    """`sources` with daily activity and survey answers from `since` on."""
+    answers = sources.survey_responses
+    if answers is not None:
+        answers = answers.filter(answers.responded_at >= dt.datetime.combine(since, dt.time()))
+    return replace(
+        sources,
+        activity_daily=sources.activity_daily.filter(sources.activity_daily.day >= since),
+        contact_daily=sources.contact_daily.filter(sources.contact_daily.day >= since),
+        survey_responses=answers,
+    )
+
+
 def day_list(days: Days) -> list[dt.date]:
     """The sorted distinct days of `days`: a tuple (start, end) is an inclusive range.
 
@@ -102,7 +115,10 @@ def measure_values(sources: MeasureSources, scorecard: Scorecard, *, days: Days)
     ``measure``, ``value`` (float64, NULL when there is no data).
     """
     metrics = {m.name: m.metric for m in scorecard.measures if m.metric is not None}
-    streams = {name: metric_deltas(sources, metric) for name, metric in metrics.items()}
+    first = day_list(days)[0]
+    streams = {
+        name: metric_deltas(sources, metric, first_day=first) for name, metric in metrics.items()
+    }
     totals = running_totals(streams, sources.accounts, days=days)
     return totals.select("account_id", "day", "measure", value=finished_value(totals, metrics))
 
@@ -316,8 +332,18 @@ KIND_DELTAS: dict[str, Callable[[MeasureSources, Metric], ir.Table]] = {
 }
 
 
-def metric_deltas(sources: MeasureSources, metric: Metric) -> ir.Table:
-    """The metric's deltas: (account_id, day, amount, count), see the module docstring."""
+def metric_deltas(
+    sources: MeasureSources, metric: Metric, *, first_day: dt.date | None = None
+) -> ir.Table:
+    """The metric's deltas: (account_id, day, amount, count), see the module docstring.
+
+    With `first_day` (the first day asked for), activity and answers older than
+    its window are left out: their +1 and −1 both fall before `first_day`, so
+    they never change a total on or after it. Tickets stay whole (one opened
+    long ago can still be open).
+    """
+    if first_day is not None:
+        sources = recent(sources, since=first_day - dt.timedelta(days=metric.days))
     deltas = KIND_DELTAS[metric.kind](sources, metric)
     return deltas.select(
         "account_id",

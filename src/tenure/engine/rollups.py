@@ -4,7 +4,8 @@ Three small tables, each a pure Ibis expression over the `events` fact table:
 
 - `activity_daily`: per account, day, event and detail (the value of the
   event's tracked property, e.g. the `feature` of `core_feature_used`): the
-  number of events and of distinct contacts who did them.
+  number of events. (Distinct contacts come from `contact_daily`: counting
+  them here too would double the cost of the rollup.)
 - `contact_daily`: per account, contact and day with any event: the number of
   events. Active contacts and active days over any window derive from it.
 - `contact_event_first`: per account, contact and event: the first day the
@@ -74,16 +75,10 @@ def detail_of(events: ir.Table, details: Mapping[str, str]) -> ir.StringValue:
 def activity_daily(
     events: ir.Table, *, details: Mapping[str, str] = DEFAULT_DETAILS, since: object = None
 ) -> ir.Table:
-    """Events and distinct contacts per (account_id, day, event, detail).
-
-    events   = count(*)
-    contacts = count(distinct contact_id)   (anonymous events count no contact)
-    """
+    """Events per (account_id, day, event, detail): events = count(*)."""
     rows = _attributed(events, ibis.literal(since) if since is not None else None)
     rows = rows.mutate(detail=detail_of(rows, details))
-    return rows.group_by(["account_id", "day", "event", "detail"]).aggregate(
-        events=rows.count(), contacts=rows.contact_id.nunique()
-    )
+    return rows.group_by(["account_id", "day", "event", "detail"]).aggregate(events=rows.count())
 
 
 def contact_daily(events: ir.Table, *, since: object = None) -> ir.Table:

@@ -146,6 +146,7 @@ def _health(
     all_scores, all_contributions = [], []
     for scorecard in definitions.scorecards:
         values = measure_values(MeasureSources.of(sources), scorecard, days=days)
+        values = _materialized(ibis.get_backend(values), values)  # read twice below
         scores, contributions = health_scores(
             values, scorecard, subjective=subjective, assignment=assignment
         )
