@@ -13,6 +13,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tenure.config import Settings
 from tenure.engine.kpis import portfolio_nps, revenue_retention, subscription_clv
@@ -78,14 +79,8 @@ def kpi_rows(
     for row in clv.to_pyarrow().to_pylist():
         add("subscription_clv", "month", row["clv"])
         add("arpa", "month", row["arpa"])
-    today = [
-        e
-        for e, d in zip(
-            engagement["engagement"].to_pylist(), engagement["day"].to_pylist(), strict=True
-        )
-        if d == as_of and e is not None
-    ]
-    add("engagement", "day", sum(today) / len(today) if today else None)
+    on_day = engagement.filter(pc.equal(engagement["day"], pa.scalar(as_of, pa.date32())))
+    add("engagement", "day", pc.mean(on_day["engagement"]).as_py())
     for row in time_to_value(dates, as_of=as_of).to_pyarrow().to_pylist():
         cohort = row["cohort"].strftime("%Y-%m")
         add("ttv_median_days", "cohort", row["median_days"], cohort)

@@ -64,6 +64,8 @@ def stages_by_day(
     grid["capped"] = grid["capped"].fillna(False).astype(bool)
     grid["health_band"] = grid["health_band"].str.lower()
     grid["day"] = grid["day"].dt.date
+    # Sorted by the app table's key: SQLite appends to its B-tree instead of splitting it.
+    grid = grid.sort_values(["account_id", "day"])
     return pa.Table.from_pandas(grid[COLUMNS], preserve_index=False)
 
 
