@@ -7,19 +7,9 @@ import datetime as dt
 import pandas as pd
 import pyarrow as pa
 
-COLUMNS = [
-    "account_id",
-    "day",
-    "stage",
-    "stage_entered_on",
-    "health_score",
-    "health_band",
-    "coverage",
-    "capped",
-    "change_7d",
-    "change_30d",
-    "engagement",
-]
+KEYS = ["account_id", "day"]
+HEALTH = ["health_score", "health_band", "coverage", "capped", "change_7d", "change_30d"]
+COLUMNS = [*KEYS, "stage", "stage_entered_on", *HEALTH, "engagement"]
 
 
 def stages_by_day(
@@ -41,24 +31,9 @@ def stages_by_day(
             }
         )
         health["day"] = pd.to_datetime(health["day"])
-        grid = grid.merge(
-            health[
-                [
-                    "account_id",
-                    "day",
-                    "health_score",
-                    "health_band",
-                    "coverage",
-                    "capped",
-                    "change_7d",
-                    "change_30d",
-                ]
-            ],
-            on=["account_id", "day"],
-            how="left",
-        )
+        grid = grid.merge(health[KEYS + HEALTH], on=KEYS, how="left")
     else:
-        for column in COLUMNS[4:10]:
+        for column in HEALTH:
             grid[column] = None
     grid = _with_stage(grid, entries.to_pandas())
     grid["capped"] = grid["capped"].fillna(False).astype(bool)
