@@ -75,9 +75,9 @@ def describe_compute(result: ComputeResult) -> str:
     lines = [
         f"computed {span}: {result.accounts.num_rows:,} account-days, "
         f"{len(today):,} accounts on {result.last_day}",
-        "health: " + ", ".join(f"{b} {n:,}" for b, n in sorted(bands.items())),
-        "stages: " + ", ".join(f"{s} {n:,}" for s, n in stages.most_common()),
-        "milestones: " + ", ".join(f"{s} {n:,}" for s, n in statuses.most_common()),
+        "health: " + _counts(sorted(bands.items())),
+        "stages: " + _counts(stages.most_common()),
+        "milestones: " + _counts(statuses.most_common()),
     ]
     month = {name: kpis.get(name, {}).get("month") for name in ("grr", "nrr", "logo_churn_rate")}
     if all(v is not None for v in month.values()):
@@ -90,3 +90,7 @@ def describe_compute(result: ComputeResult) -> str:
         lines.append(f"NPS (180 days): {nps:.0f}")
     lines.append("seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
     return "\n".join(lines)
+
+
+def _counts(pairs: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{name} {n:,}" for name, n in pairs) or "none"
