@@ -7,9 +7,9 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 import pytest
 from ibis.backends import BaseBackend
+from kpi_portfolios import YEAR_2024, load_subscriptions
 
 from tenure.engine.kpis import subscription_clv
 from tenure.warehouse.schemas import SUBSCRIPTIONS
@@ -17,27 +17,12 @@ from tenure.warehouse.schemas import SUBSCRIPTIONS
 D, M = dt.datetime, dt.date
 DEC = (M(2024, 12, 1), M(2024, 12, 1))
 
-SUBS: list[dict[str, Any]] = [
-    {"subscription_id": "t1", "account_id": "b1", "mrr": 100.0, "started_at": D(2023, 1, 1)},
-    # b2: lost in March (canceled Mar 10), back in June at 260.
-    {"subscription_id": "t2", "account_id": "b2", "mrr": 200.0,
-     "started_at": D(2023, 6, 1), "ended_at": D(2024, 3, 10)},
-    {"subscription_id": "t3", "account_id": "b2", "mrr": 260.0, "started_at": D(2024, 6, 1)},
-    # b3: lost in August.
-    {"subscription_id": "t4", "account_id": "b3", "mrr": 100.0,
-     "started_at": D(2023, 2, 1), "ended_at": D(2024, 8, 31)},
-    {"subscription_id": "t5", "account_id": "b4", "mrr": 50.0, "started_at": D(2024, 2, 1)},
-    {"subscription_id": "t6", "account_id": "b5", "mrr": 300.0,
-     "started_at": D(2023, 7, 1), "ended_at": D(2024, 7, 1)},
-    {"subscription_id": "t7", "account_id": "b5", "mrr": 240.0,
-     "started_at": D(2024, 7, 1), "ended_at": D(2025, 7, 1)},
-]  # fmt: skip
-
 
 @pytest.fixture
 def subscriptions(backend: BaseBackend) -> ir.Table:
-    data = pa.Table.from_pylist(SUBS, schema=SUBSCRIPTIONS.schema.to_pyarrow())
-    return backend.create_table("subscriptions", data)
+    # b1 stays, b2 is lost in March and back in June, b3 lost in August,
+    # b4 new in February, b5 renewed lower in July.
+    return load_subscriptions(backend, YEAR_2024)
 
 
 def test_clv_from_arpa_margin_and_trailing_churn(subscriptions: ir.Table) -> None:

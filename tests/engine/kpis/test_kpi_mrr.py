@@ -7,35 +7,19 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 import pytest
 from ibis.backends import BaseBackend
+from kpi_portfolios import JANUARY_2024, load_subscriptions
 
 from tenure.engine.kpis import account_mrr, first_paid_month, mrr_bridge, mrr_movements
 from tenure.warehouse.schemas import SUBSCRIPTIONS
 
 D, M = dt.datetime, dt.date
 
-# Revenue is measured at each month end (the first instant of the next month).
+# The January 2024 portfolio (see kpi_portfolios), plus a free plan and a
+# subscription in force at no month end.
 SUBS: list[dict[str, Any]] = [
-    # a1: 100 → 150 in January (an add-on of 50 from Jan 10): expansion.
-    {"subscription_id": "s1", "account_id": "a1", "mrr": 100.0, "started_at": D(2023, 6, 15)},
-    {"subscription_id": "s2", "account_id": "a1", "mrr": 50.0, "started_at": D(2024, 1, 10)},
-    # a2: annual term ending exactly at the end of December (in force then), renewed at
-    # 150 from that instant (not in force at the end of December): contraction in January.
-    {"subscription_id": "s3", "account_id": "a2", "mrr": 200.0,
-     "started_at": D(2023, 1, 1), "ended_at": D(2024, 1, 1)},
-    {"subscription_id": "s4", "account_id": "a2", "mrr": 150.0,
-     "started_at": D(2024, 1, 1), "ended_at": D(2025, 1, 1)},
-    # a3: canceled on Jan 20: churn in January.
-    {"subscription_id": "s5", "account_id": "a3", "mrr": 100.0,
-     "started_at": D(2023, 3, 1), "ended_at": D(2024, 1, 20)},
-    # a4: a new logo in January.
-    {"subscription_id": "s6", "account_id": "a4", "mrr": 80.0, "started_at": D(2024, 1, 5)},
-    # a5: paid June–August 2023, back in January at 70: reactivation.
-    {"subscription_id": "s7", "account_id": "a5", "mrr": 60.0,
-     "started_at": D(2023, 6, 1), "ended_at": D(2023, 9, 15)},
-    {"subscription_id": "s8", "account_id": "a5", "mrr": 70.0, "started_at": D(2024, 1, 25)},
+    *JANUARY_2024,
     # a6: a free plan (mrr 0) never pays.
     {"subscription_id": "s9", "account_id": "a6", "mrr": 0.0, "started_at": D(2023, 1, 1)},
     # a7: a blip within November (never in force at a month end), then new in February.
@@ -49,8 +33,7 @@ MONTHS = (M(2024, 1, 1), M(2024, 2, 1))
 
 @pytest.fixture
 def subscriptions(backend: BaseBackend) -> ir.Table:
-    data = pa.Table.from_pylist(SUBS, schema=SUBSCRIPTIONS.schema.to_pyarrow())
-    return backend.create_table("subscriptions", data)
+    return load_subscriptions(backend, SUBS)
 
 
 def rows(expr: ir.Table, *keys: str) -> list[dict[str, Any]]:
