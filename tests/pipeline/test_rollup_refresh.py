@@ -73,3 +73,20 @@ def test_rules_add_the_properties_they_filter_on() -> None:
     )
     assert tracked_details(definitions)["report_viewed"] == "format"
     assert tracked_details(definitions)["core_feature_used"] == "feature"
+
+
+def test_late_events_are_rolled_from_the_day_given(tmp_path) -> None:
+    """Events drained late for a day already rolled: `since` re-rolls from that day."""
+    con = connect(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    ensure_fact_tables(con)
+    con.insert("events", events(24, 100))  # 2 March to 5 March
+    refresh_rollups(con)
+    con.insert("events", events(0, 24))  # 1 March arrives late
+    plain = refresh_rollups(con)  # from the last rolled day only: 1 March is missed
+    assert str(plain.since) == "2024-03-05"
+    assert "2024-03-01" not in {str(d) for d in con.table("activity_daily").day.to_pyarrow()}
+    step = refresh_rollups(con, since=datetime(2024, 3, 1).date())
+    assert (step.full, str(step.since)) == (False, "2024-03-01")
+    late = snapshot(con)
+    refresh_rollups(con, full=True)
+    assert snapshot(con) == late

@@ -13,7 +13,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 
 from tenure.config import ConfigError, Settings, load_settings
-from tenure.pipeline import AppDatabaseError
+from tenure.pipeline import AppDatabaseError, UnknownWriteKeyError
 from tenure.pipeline.compute import NothingToCompute
 from tenure.sources.files import ImportFileError
 from tenure.warehouse.connect import WarehouseError
@@ -37,6 +37,7 @@ USER_ERRORS = (
     ConfigError,
     ImportFileError,
     NothingToCompute,
+    UnknownWriteKeyError,
     WarehouseError,
     WorkspaceExistsError,
 )

@@ -2,10 +2,27 @@
 
 from tenure.db.engine import AppDatabaseError, create_engine_for, session_factory, sqlite_url
 from tenure.db.import_runs import recent_imports, record_import
+from tenure.db.inbox import (
+    InboxRow,
+    PendingMessage,
+    append_messages,
+    inbox_counts,
+    mark_processed,
+    pending_messages,
+)
+from tenure.db.ingestion import InboxMessage, WriteKey
 from tenure.db.migrate import current_revision, head_revision, schema_differences, upgrade
 from tenure.db.results import AccountDay, ComputeRun, HealthContribution, KpiValue, MilestoneState
 from tenure.db.subjective import SubjectiveScore
 from tenure.db.tables import Base, ImportRun, ImportStatus
+from tenure.db.write_keys import (
+    NewWriteKey,
+    UnknownWriteKeyError,
+    active_write_key_id,
+    create_write_key,
+    list_write_keys,
+    revoke_write_key,
+)
 
 __all__ = [
     "AccountDay",
@@ -15,14 +32,28 @@ __all__ = [
     "HealthContribution",
     "ImportRun",
     "ImportStatus",
+    "InboxMessage",
+    "InboxRow",
     "KpiValue",
     "MilestoneState",
+    "NewWriteKey",
+    "PendingMessage",
     "SubjectiveScore",
+    "UnknownWriteKeyError",
+    "WriteKey",
+    "active_write_key_id",
+    "append_messages",
     "create_engine_for",
+    "create_write_key",
     "current_revision",
     "head_revision",
+    "inbox_counts",
+    "list_write_keys",
+    "mark_processed",
+    "pending_messages",
     "recent_imports",
     "record_import",
+    "revoke_write_key",
     "schema_differences",
     "session_factory",
     "sqlite_url",

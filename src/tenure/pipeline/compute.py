@@ -34,6 +34,7 @@ from tenure.engine.milestones import milestone_dates, milestone_status
 from tenure.engine.rules import Sources
 from tenure.engine.segments import value_segment
 from tenure.pipeline.imports import open_app_db, open_warehouse
+from tenure.pipeline.inbox import DrainReport, drain_inbox
 from tenure.pipeline.kpis import kpi_rows
 from tenure.pipeline.results import replace_all, replace_days, replace_kpis
 from tenure.pipeline.rollups import RollupRefresh, refresh_rollups, tracked_details
@@ -54,6 +55,7 @@ class ComputeResult:
     contributions: pa.Table  # health contributions of the last day
     kpis: pa.Table
     seconds: dict[str, float] = field(default_factory=dict)
+    inbox: DrainReport = field(default_factory=DrainReport)  # events drained from the inbox first
 
 
 def sources_of(warehouse: BaseBackend, definitions: Definitions) -> Sources:
@@ -73,6 +75,7 @@ def compute(
 ) -> ComputeResult:
     """Compute every account's results for the days asked for and store them.
 
+    Events accepted over HTTP are drained from the inbox into the warehouse first.
     `as_of`: one day; `start`/`end`: every day of the range; neither: from the
     day after the last computed day to the latest day with data.
     """
@@ -80,12 +83,16 @@ def compute(
     warehouse, app_db = open_warehouse(settings), open_app_db(settings)
     try:
         definitions = settings.definitions
-        refresh = refresh_rollups(warehouse, details=tracked_details(definitions), full=full)
+        inbox = drain_inbox(app_db, warehouse)
+        clock.lap("inbox")
+        refresh = refresh_rollups(
+            warehouse, details=tracked_details(definitions), full=full, since=inbox.earliest_day
+        )
         clock.lap("rollups")
         first, last = _days(warehouse, app_db, as_of=as_of, start=start, end=end)
         subjective = subjective_entries(app_db)
         result = _compute_days(warehouse, definitions, settings, first, last, clock, subjective)
-        result.rollups = refresh
+        result.rollups, result.inbox = refresh, inbox
         _store(app_db, result, clock)
     finally:
         app_db.dispose()

@@ -3,8 +3,10 @@
 A full build scans every event once. After that, a refresh re-rolls only the
 days from the last rolled day on (that day may have been partial), so a new day
 of data costs time in proportion to its events, not to the history. Events
-that arrive late for days already rolled are picked up by `full=True`
-(`tenure compute --full`), as is any change of the tracked properties.
+that arrive late for days already rolled are picked up by `since` (compute
+passes the earliest day of the events it drained from the inbox) or by
+`full=True` (`tenure compute --full`, also needed after any change of the
+tracked properties).
 """
 
 from __future__ import annotations
@@ -55,14 +57,23 @@ def tracked_details(definitions: Definitions) -> dict[str, str]:
 
 
 def refresh_rollups(
-    con: BaseBackend, *, details: Mapping[str, str] = DEFAULT_DETAILS, full: bool = False
+    con: BaseBackend,
+    *,
+    details: Mapping[str, str] = DEFAULT_DETAILS,
+    full: bool = False,
+    since: date | None = None,
 ) -> RollupRefresh:
-    """Bring `activity_daily`, `contact_daily` and `contact_event_first` up to date."""
+    """Bring `activity_daily`, `contact_daily` and `contact_event_first` up to date.
+
+    `since`: re-roll from that day at the latest (events just drained from the
+    inbox may be late for days already rolled).
+    """
     started = time.perf_counter()
     ensure_fact_tables(con)
     events = con.table("events")
     state = json.dumps(dict(sorted(details.items())))
-    since = None if full or _state(con) != state else _last_rolled_day(con)
+    last = None if full or _state(con) != state else _last_rolled_day(con)
+    since = min(last, since) if last and since else last
     if since is None:
         con.create_table("activity_daily", activity_daily(events, details=details), overwrite=True)
         con.create_table("contact_daily", contact_daily(events), overwrite=True)
@@ -71,6 +82,8 @@ def refresh_rollups(
     else:
         for name in ("activity_daily", "contact_daily"):
             _delete_from(con, name, since)
+        # A late event can be a contact's new first: firsts from `since` on are recomputed.
+        _delete_from(con, "contact_event_first", since, column="first_day")
         con.insert("activity_daily", activity_daily(events, details=details, since=since))
         con.insert("contact_daily", contact_daily(events, since=since))
         firsts = con.table("contact_event_first")
@@ -94,15 +107,15 @@ def _last_rolled_day(con: BaseBackend) -> date | None:
     return day if isinstance(day, date) else None
 
 
-def _delete_from(con: BaseBackend, name: str, since: date) -> None:
+def _delete_from(con: BaseBackend, name: str, since: date, *, column: str = "day") -> None:
     """Delete the rows of `name` from day `since` on (built as a syntax tree, not text)."""
     if DELETES_IN_PLACE.get(con.name, False):
         condition = sge.GTE(
-            this=sg.column("day"), expression=sge.cast(sge.convert(since.isoformat()), "date")
+            this=sg.column(column), expression=sge.cast(sge.convert(since.isoformat()), "date")
         )
         statement = sg.delete(sg.table(name)).where(condition)
         con.raw_sql(statement.sql(con.dialect))
         return
     table = con.table(name)
-    kept = table.filter(table.day < since).to_pyarrow()
+    kept = table.filter(table[column] < since).to_pyarrow()
     con.create_table(name, kept, overwrite=True)
