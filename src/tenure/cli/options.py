@@ -16,6 +16,7 @@ from tenure.config import ConfigError, Settings, load_settings
 from tenure.pipeline import AppDatabaseError
 from tenure.pipeline.compute import NothingToCompute
 from tenure.sources.files import ImportFileError
+from tenure.stats.errors import StatsInputError
 from tenure.warehouse.connect import WarehouseError
 from tenure.workspace import WorkspaceExistsError
 
@@ -37,6 +38,7 @@ USER_ERRORS = (
     ConfigError,
     ImportFileError,
     NothingToCompute,
+    StatsInputError,
     WarehouseError,
     WorkspaceExistsError,
 )
