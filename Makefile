@@ -32,6 +32,9 @@ bench: install
 	$(BIN)/python -m benchmarks.import_events
 	$(BIN)/python -m benchmarks.compute
 	$(BIN)/python -m benchmarks.ingest
+	$(BIN)/python -m benchmarks.survival
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks.clv
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

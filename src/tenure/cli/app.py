@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tenure.cli import compute, data, demo, workspace, write_keys
+from tenure.cli import clv, compute, data, demo, survival, workspace, write_keys
 
 app = typer.Typer(
     name="tenure",
@@ -18,3 +18,5 @@ data.register(app)
 demo.register(app)
 compute.register(app)
 write_keys.register(app)
+clv.register(app)
+survival.register(app)

@@ -16,6 +16,7 @@ from tenure.config import ConfigError, Settings, load_settings
 from tenure.pipeline import AppDatabaseError, UnknownWriteKeyError
 from tenure.pipeline.compute import NothingToCompute
 from tenure.sources.files import ImportFileError
+from tenure.stats.errors import StatsInputError
 from tenure.warehouse.connect import WarehouseError
 from tenure.workspace import WorkspaceExistsError
 
@@ -38,6 +39,7 @@ USER_ERRORS = (
     ImportFileError,
     NothingToCompute,
     UnknownWriteKeyError,
+    StatsInputError,
     WarehouseError,
     WorkspaceExistsError,
 )

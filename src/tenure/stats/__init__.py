@@ -1,0 +1,4 @@
+"""Statistical models on small, already-aggregated frames: CLV (clv), survival (survival).
+
+Nothing is re-exported here, so importing the error type does not load scipy or lifelines.
+"""
