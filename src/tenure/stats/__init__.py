@@ -1,0 +1,1 @@
+"""Statistical models on small, already aggregated frames."""
