@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python -m benchmarks.survival
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks.clv
+	$(BIN)/python -m benchmarks.analyses_cohorts_churn
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

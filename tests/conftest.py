@@ -196,3 +196,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ]
     if stale:
         raise pytest.UsageError(f"KNOWN_GAPS names tests that do not exist: {stale}")
+
+
+@pytest.fixture(scope="session")
+def generated_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated workspace (150 accounts, 6 months) with its rollups; read only."""
+    folder = tmp_path_factory.mktemp("analyses") / "ws"
+    from typer.testing import CliRunner
+
+    from tenure.cli import app
+    from tenure.config import load_settings
+    from tenure.pipeline.imports import open_warehouse
+    from tenure.pipeline.rollups import refresh_rollups
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", str(folder)]).exit_code == 0
+    args = ["generate", "--accounts", "150", "--months", "6", "--seed", "5", "-w", str(folder)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    warehouse = open_warehouse(load_settings(folder))
+    refresh_rollups(warehouse)
+    warehouse.disconnect()
+    return folder

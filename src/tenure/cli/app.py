@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from tenure.cli import clv, compute, data, demo, survival, workspace, write_keys
+from tenure.cli import (
+    churn_analysis,
+    clv,
+    cohorts,
+    compute,
+    data,
+    demo,
+    survival,
+    workspace,
+    write_keys,
+)
 
 app = typer.Typer(
     name="tenure",
@@ -20,3 +30,7 @@ compute.register(app)
 write_keys.register(app)
 clv.register(app)
 survival.register(app)
+cohorts.register(app)
+churn = typer.Typer(help="Churn: analysis and prediction.", no_args_is_help=True)
+app.add_typer(churn, name="churn")
+churn_analysis.register(churn)

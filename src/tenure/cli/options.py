@@ -14,6 +14,7 @@ import typer
 
 from tenure.config import ConfigError, Settings, load_settings
 from tenure.pipeline import AppDatabaseError, UnknownWriteKeyError
+from tenure.pipeline.analyses.common import AnalysisError
 from tenure.pipeline.compute import NothingToCompute
 from tenure.sources.files import ImportFileError
 from tenure.stats.errors import StatsInputError
@@ -34,6 +35,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JS
 
 # Mistakes a user can make: reported in one clear line, never as a traceback.
 USER_ERRORS = (
+    AnalysisError,
     AppDatabaseError,
     ConfigError,
     ImportFileError,

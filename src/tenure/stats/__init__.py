@@ -1,4 +1,5 @@
-"""Statistical models on small, already-aggregated frames: CLV (clv), survival (survival).
+"""Statistical models on small, already-aggregated frames: CLV (clv), survival
+(survival), proportions (intervals and tests).
 
 Nothing is re-exported here, so importing the error type does not load scipy or lifelines.
 """
