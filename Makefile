@@ -31,6 +31,7 @@ bench: install
 	$(BIN)/python -m benchmarks.generate
 	$(BIN)/python -m benchmarks.import_events
 	$(BIN)/python -m benchmarks.compute
+	$(BIN)/python -m benchmarks.analyses_segments
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Statistical models and analyses on small pandas frames."""
