@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks.clv
 	$(BIN)/python -m benchmarks.analyses_cohorts_churn
+	$(BIN)/python -m benchmarks.analyses_segments
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -214,11 +214,44 @@ class ValueSegment(Strict):
     touches: list[Touch] = Field(default_factory=list)
 
 
+class GrowthPotential(Strict):
+    """Tier accounts by ARR adjusted for headroom: value = ARR + weight × max(0, potential − ARR).
+
+    potential = `attribute` × `arr_per_unit`; `attribute` is a numeric account
+    column (e.g. `employees`) or a key of its `traits` (e.g. `seats`).
+    Accounts without the attribute are tiered by ARR alone.
+    """
+
+    attribute: str = Field(min_length=1)
+    arr_per_unit: float = Field(gt=0, description="ARR one unit of the attribute could bring")
+    weight: float = Field(default=0.5, gt=0, le=1, description="share of the headroom counted")
+
+
+class Behaviour(Strict):
+    """Thresholds of the behavioural (RFM) segments; see docs/segments.md."""
+
+    inactive_days: int = Field(default=60, ge=1, description="no activity this long: inactive")
+    recent_days: int = Field(default=90, ge=1, description="the recent window of underperformers")
+    underperformer_ratio: float = Field(
+        default=0.5, gt=0, lt=1, description="recent daily rate below this share of the earlier"
+    )
+    min_history_days: int = Field(
+        default=90, ge=1, description="earlier history an underperformer needs"
+    )
+    season_months: int = Field(default=4, ge=1, le=11, description="length of a season")
+    seasonal_share: float = Field(
+        default=0.7, gt=0, le=1, description="share of activity in the best season"
+    )
+    loyal_score: int = Field(default=4, ge=1, le=5, description="R and F quintile scores ≥ this")
+
+
 class Definitions(Strict):
     lifecycle: list[Stage] = Field(default_factory=list)
     milestones: list[Milestone] = Field(default_factory=list)
     scorecards: list[Scorecard] = Field(default_factory=list)
     value_segments: list[ValueSegment] = Field(default_factory=list)
+    growth_potential: GrowthPotential | None = None
+    behaviour: Behaviour = Behaviour()
     playbooks: list[dict[str, Any]] = Field(default_factory=list)
 
     @model_validator(mode="after")

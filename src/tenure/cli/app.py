@@ -11,6 +11,7 @@ from tenure.cli import (
     compute,
     data,
     demo,
+    segments,
     survival,
     workspace,
     write_keys,
@@ -34,3 +35,4 @@ cohorts.register(app)
 churn = typer.Typer(help="Churn: analysis and prediction.", no_args_is_help=True)
 app.add_typer(churn, name="churn")
 churn_analysis.register(churn)
+segments.register(app)
