@@ -17,6 +17,7 @@ from tenure.pipeline import AppDatabaseError
 from tenure.pipeline.compute import NothingToCompute
 from tenure.sources.files import ImportFileError
 from tenure.warehouse.connect import WarehouseError
+from tenure.workflows import AlreadyRunning, WorkflowError
 from tenure.workspace import WorkspaceExistsError
 
 WorkspaceOption = Annotated[
@@ -38,7 +39,9 @@ USER_ERRORS = (
     ImportFileError,
     NothingToCompute,
     WarehouseError,
+    WorkflowError,
     WorkspaceExistsError,
+    AlreadyRunning,
 )
 
 P = ParamSpec("P")
