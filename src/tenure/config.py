@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from tenure.definitions import Definitions
@@ -22,6 +22,45 @@ CONFIG_FILE = "tenure.yaml"
 
 class ConfigError(ValueError):
     """A workspace's configuration is invalid; the message says where and why."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SmtpSettings(_Section):
+    """The SMTP server alerts are sent through; the password comes from the environment."""
+
+    host: str
+    port: int = Field(default=25, ge=1, le=65535)
+    from_address: str = Field(min_length=3)
+    username: str | None = None
+    password_env: str | None = Field(default=None, description="variable holding the password")
+    starttls: bool = False
+
+
+class SlackTarget(_Section):
+    """A Slack incoming webhook; its URL is a secret, so it comes from the environment."""
+
+    name: str
+    url_env: str = Field(description="variable holding the incoming-webhook URL")
+
+
+class WebhookTarget(_Section):
+    """A generic webhook, signed per Standard Webhooks with the secret in `secret_env`."""
+
+    name: str
+    url: str
+    secret_env: str = Field(description="variable holding the whsec_... signing secret")
+
+
+class AlertSettings(_Section):
+    smtp: SmtpSettings | None = None
+    slack: list[SlackTarget] = Field(default_factory=list)
+    webhooks: list[WebhookTarget] = Field(default_factory=list)
+    retry_attempts: int = Field(default=5, ge=1, description="tries per message in all")
+    retry_base_seconds: float = Field(default=2.0, ge=0, description="backoff: base × 2^n")
+    digest_hour: int = Field(default=7, ge=0, le=23, description="UTC hour of the daily digest")
 
 
 class Settings(BaseSettings):
@@ -40,6 +79,8 @@ class Settings(BaseSettings):
     currency: str = Field(default="USD", min_length=3, max_length=3)
     gross_margin: float = Field(default=0.8, gt=0, le=1, description="for CLV")
     definitions: Definitions = Field(default_factory=Definitions)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    run_every_minutes: int = Field(default=60, ge=1, description="the in-process scheduler")
 
     @classmethod
     def settings_customise_sources(

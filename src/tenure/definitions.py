@@ -1,4 +1,4 @@
-"""Definitions are data: lifecycle stages, milestones, scorecards and value segments.
+"""Definitions are data: lifecycle stages, milestones, scorecards, value segments, playbooks.
 
 Written in `tenure.yaml` under `definitions:`, validated here with pydantic
 (an invalid definition fails at load time with the file, line, field and
@@ -245,6 +245,196 @@ class Behaviour(Strict):
     loyal_score: int = Field(default=4, ge=1, le=5, description="R and F quintile scores ≥ this")
 
 
+# Playbooks: a trigger, optional conditions and actions (see docs/workflows.md).
+
+Band = Literal["red", "yellow", "green"]
+
+
+class SegmentEnteredTrigger(Strict):
+    """The account entered a value segment since the day before."""
+
+    segment_entered: str
+
+
+class SegmentLeftTrigger(Strict):
+    segment_left: str
+
+
+class BandChange(Strict):
+    to: list[Band] = Field(default_factory=list, description="empty: any band")
+    from_: list[Band] = Field(default_factory=list, alias="from")
+
+
+class BandChangedTrigger(Strict):
+    """The health band differs from the day before (optionally from/to given bands)."""
+
+    band_changed: BandChange
+
+
+class HealthDrop(Strict):
+    points: float = Field(gt=0)
+    days: int = Field(ge=1)
+
+
+class HealthDropTrigger(Strict):
+    """The health score fell by at least `points` over the last `days` days."""
+
+    health_drop: HealthDrop
+
+
+class MilestoneTrigger(Strict):
+    """A milestone reached a status (all milestones, or those named)."""
+
+    milestone: Literal["achieved", "behind", "missed"]
+    names: list[str] = Field(default_factory=list, description="empty: every milestone")
+
+
+class RenewalTrigger(Strict):
+    """A subscription in force ends within N days (its renewal date)."""
+
+    renewal_within_days: int = Field(ge=1)
+
+
+class NpsDetractorTrigger(Strict):
+    """A contact answered NPS 0–6 within the last `within_days` days."""
+
+    nps_detractor: Literal[True]
+    within_days: int = Field(default=7, ge=1)
+
+
+class ChurnRiskTrigger(Strict):
+    """The churn risk (column churn_risk of the results, when computed) is above p."""
+
+    churn_risk_above: float = Field(gt=0, lt=1)
+
+
+class NoTouchTrigger(Strict):
+    """No touch of a kind within its segment's cadence (the touch model)."""
+
+    no_touch: Literal["cadence"]
+
+
+class ChurnTrigger(Strict):
+    """The account churned (churned_at in the facts, or a recorded churn)."""
+
+    churn: Literal["recorded"]
+
+
+TRIGGER_KINDS: dict[str, type[Strict]] = {
+    "segment_entered": SegmentEnteredTrigger,
+    "segment_left": SegmentLeftTrigger,
+    "band_changed": BandChangedTrigger,
+    "health_drop": HealthDropTrigger,
+    "milestone": MilestoneTrigger,
+    "renewal_within_days": RenewalTrigger,
+    "nps_detractor": NpsDetractorTrigger,
+    "churn_risk_above": ChurnRiskTrigger,
+    "no_touch": NoTouchTrigger,
+    "churn": ChurnTrigger,
+}
+
+
+def _keyed_kind(kinds: dict[str, type[Strict]]) -> Any:
+    def kind(value: Any) -> str | None:
+        if isinstance(value, dict):
+            return next((key for key in kinds if key in value), None)
+        return next((k for k, cls in kinds.items() if isinstance(value, cls)), None)
+
+    return kind
+
+
+Trigger = Annotated[
+    Annotated[SegmentEnteredTrigger, Tag("segment_entered")]
+    | Annotated[SegmentLeftTrigger, Tag("segment_left")]
+    | Annotated[BandChangedTrigger, Tag("band_changed")]
+    | Annotated[HealthDropTrigger, Tag("health_drop")]
+    | Annotated[MilestoneTrigger, Tag("milestone")]
+    | Annotated[RenewalTrigger, Tag("renewal_within_days")]
+    | Annotated[NpsDetractorTrigger, Tag("nps_detractor")]
+    | Annotated[ChurnRiskTrigger, Tag("churn_risk_above")]
+    | Annotated[NoTouchTrigger, Tag("no_touch")]
+    | Annotated[ChurnTrigger, Tag("churn")],
+    Discriminator(
+        _keyed_kind(TRIGGER_KINDS),
+        custom_error_type="unknown_trigger",
+        custom_error_message=f"a trigger needs one of the keys: {', '.join(TRIGGER_KINDS)}",
+    ),
+]
+
+
+class Conditions(Strict):
+    """Only accounts matching every condition given (each a list of allowed values)."""
+
+    segment: list[str] = Field(default_factory=list)
+    stage: list[str] = Field(default_factory=list)
+    band: list[Band] = Field(default_factory=list)
+    owner: list[str] = Field(default_factory=list)
+
+
+TaskType = Literal["risk", "expansion", "lifecycle", "activity", "objective"]
+
+
+class TaskTemplate(Strict):
+    """A task to create: {account}, {owner} and {reason} are filled in the title."""
+
+    type: TaskType
+    title: str = Field(min_length=1)
+    steps: list[str] = Field(default_factory=list, description="sub-steps, in order")
+    owner: str | None = Field(default=None, description="default: the account's owner")
+    due_days: int = Field(default=7, ge=0)
+
+
+class TaskAction(Strict):
+    task: TaskTemplate
+
+
+Channel = Literal["inbox", "email", "slack", "webhook"]
+
+
+class Notify(Strict):
+    channels: list[Channel] = Field(default=["inbox"], min_length=1)
+    title: str | None = Field(default=None, description="default: the playbook name")
+
+
+class NotifyAction(Strict):
+    notify: Notify
+
+
+class FieldValue(Strict):
+    field: str = Field(min_length=1)
+    value: str
+
+
+class SetFieldAction(Strict):
+    set_field: FieldValue
+
+
+ACTION_KINDS: dict[str, type[Strict]] = {
+    "task": TaskAction,
+    "notify": NotifyAction,
+    "set_field": SetFieldAction,
+}
+
+Action = Annotated[
+    Annotated[TaskAction, Tag("task")]
+    | Annotated[NotifyAction, Tag("notify")]
+    | Annotated[SetFieldAction, Tag("set_field")],
+    Discriminator(
+        _keyed_kind(ACTION_KINDS),
+        custom_error_type="unknown_action",
+        custom_error_message=f"an action needs one of the keys: {', '.join(ACTION_KINDS)}",
+    ),
+]
+
+
+class Playbook(Strict):
+    name: str = Field(min_length=1)
+    trigger: Trigger
+    when: Conditions = Conditions()
+    actions: list[Action] = Field(min_length=1)
+    enabled: bool = True
+
+
 class Definitions(Strict):
     lifecycle: list[Stage] = Field(default_factory=list)
     milestones: list[Milestone] = Field(default_factory=list)
@@ -252,7 +442,7 @@ class Definitions(Strict):
     value_segments: list[ValueSegment] = Field(default_factory=list)
     growth_potential: GrowthPotential | None = None
     behaviour: Behaviour = Behaviour()
-    playbooks: list[dict[str, Any]] = Field(default_factory=list)
+    playbooks: list[Playbook] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Definitions:
@@ -265,4 +455,21 @@ class Definitions(Strict):
                 )
         if sum(m.value for m in self.milestones) > 1:
             raise ValueError("only one milestone can be the value milestone (value: true)")
+        names = [p.name for p in self.playbooks]
+        if len(set(names)) < len(names):
+            raise ValueError("playbook names must be unique")
+        segments = {s.name for s in self.value_segments}
+        for playbook in self.playbooks:
+            trigger = playbook.trigger
+            named = set(playbook.when.segment) | {
+                getattr(trigger, kind)
+                for kind in ("segment_entered", "segment_left")
+                if hasattr(trigger, kind)
+            }
+            unknown = sorted(named - segments) if segments else []
+            if unknown:
+                raise ValueError(
+                    f"playbook {playbook.name!r} names segment {unknown[0]!r}, "
+                    f"not one of {', '.join(sorted(segments))}"
+                )
         return self

@@ -13,6 +13,7 @@ from tenure.cli import (
     demo,
     segments,
     survival,
+    workflows,
     workspace,
     write_keys,
 )
@@ -36,3 +37,4 @@ churn = typer.Typer(help="Churn: analysis and prediction.", no_args_is_help=True
 app.add_typer(churn, name="churn")
 churn_analysis.register(churn)
 segments.register(app)
+workflows.register(app)

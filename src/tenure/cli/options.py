@@ -19,6 +19,7 @@ from tenure.pipeline.compute import NothingToCompute
 from tenure.sources.files import ImportFileError
 from tenure.stats.errors import StatsInputError
 from tenure.warehouse.connect import WarehouseError
+from tenure.workflows import AlreadyRunning, WorkflowError
 from tenure.workspace import WorkspaceExistsError
 
 WorkspaceOption = Annotated[
@@ -43,7 +44,9 @@ USER_ERRORS = (
     UnknownWriteKeyError,
     StatsInputError,
     WarehouseError,
+    WorkflowError,
     WorkspaceExistsError,
+    AlreadyRunning,
 )
 
 P = ParamSpec("P")

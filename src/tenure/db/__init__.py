@@ -1,5 +1,6 @@
 """The app database: results and workflow state (SQLAlchemy 2 + Alembic)."""
 
+from tenure.db.alert_tables import AlertSubscription, Delivery, Notification
 from tenure.db.engine import AppDatabaseError, create_engine_for, session_factory, sqlite_url
 from tenure.db.import_runs import recent_imports, record_import
 from tenure.db.inbox import (
@@ -15,6 +16,16 @@ from tenure.db.migrate import current_revision, head_revision, schema_difference
 from tenure.db.results import AccountDay, ComputeRun, HealthContribution, KpiValue, MilestoneState
 from tenure.db.subjective import SubjectiveScore
 from tenure.db.tables import Base, ImportRun, ImportStatus
+from tenure.db.workflow_tables import (
+    AccountField,
+    AuditEntry,
+    ChurnRecord,
+    HealthOverride,
+    PlaybookFiring,
+    Pulse,
+    RunLock,
+    Task,
+)
 from tenure.db.write_keys import (
     NewWriteKey,
     UnknownWriteKeyError,
@@ -26,10 +37,16 @@ from tenure.db.write_keys import (
 
 __all__ = [
     "AccountDay",
+    "AccountField",
+    "AlertSubscription",
     "AppDatabaseError",
+    "AuditEntry",
     "Base",
+    "ChurnRecord",
     "ComputeRun",
+    "Delivery",
     "HealthContribution",
+    "HealthOverride",
     "ImportRun",
     "ImportStatus",
     "InboxMessage",
@@ -37,8 +54,13 @@ __all__ = [
     "KpiValue",
     "MilestoneState",
     "NewWriteKey",
+    "Notification",
     "PendingMessage",
+    "PlaybookFiring",
+    "Pulse",
+    "RunLock",
     "SubjectiveScore",
+    "Task",
     "UnknownWriteKeyError",
     "WriteKey",
     "active_write_key_id",

@@ -16,7 +16,13 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
-from tenure.db import ingestion, results, subjective  # noqa: F401  (registers their tables)
+from tenure.db import (  # noqa: F401  (registers their tables)
+    alert_tables,
+    ingestion,
+    results,
+    subjective,
+    workflow_tables,
+)
 from tenure.db.engine import create_engine_for
 from tenure.db.tables import Base
 from tenure.db.types import UtcDateTime
