@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tenure.cli import compute, data, demo, workspace
+from tenure.cli import compute, data, demo, serve, workspace
 
 app = typer.Typer(
     name="tenure",
@@ -17,3 +17,4 @@ workspace.register(app)
 data.register(app)
 demo.register(app)
 compute.register(app)
+serve.register(app)

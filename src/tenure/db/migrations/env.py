@@ -16,7 +16,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
-from tenure.db import results, subjective  # noqa: F401  (registers their tables)
+from tenure.db import profiles, results, subjective, users  # noqa: F401  (registers their tables)
 from tenure.db.engine import create_engine_for
 from tenure.db.tables import Base
 from tenure.db.types import UtcDateTime
