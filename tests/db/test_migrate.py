@@ -24,7 +24,8 @@ def test_fresh_database_has_no_revision(db_url: str) -> None:
 def test_upgrade_fresh_database_to_head(db_url: str) -> None:
     upgrade_db(db_url)
     assert current_revision(db_url) == head_revision() == "0006"
-    assert {"alembic_version", "import_runs", "tasks", "deliveries", "audit_log"} <= _tables(db_url)
+    expected = {"alembic_version", "import_runs", "users", "tasks", "deliveries", "audit_log"}
+    assert expected <= _tables(db_url)
 
 
 def test_upgrade_twice_is_a_no_op(db_url: str) -> None:

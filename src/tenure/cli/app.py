@@ -12,6 +12,7 @@ from tenure.cli import (
     data,
     demo,
     segments,
+    serve,
     survival,
     workflows,
     workspace,
@@ -29,6 +30,7 @@ workspace.register(app)
 data.register(app)
 demo.register(app)
 compute.register(app)
+serve.register(app)
 write_keys.register(app)
 clv.register(app)
 survival.register(app)

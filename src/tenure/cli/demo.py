@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from tenure.cli.options import WorkspaceOption, reports_user_errors
+from tenure.cli.serve import run_server
 from tenure.cli.workspace import describe_summary
 from tenure.config import CONFIG_FILE, load_settings
 from tenure.pipeline import open_warehouse
@@ -15,7 +17,10 @@ from tenure.pipeline.compute import compute
 from tenure.pipeline.generate import generate_into_workspace
 from tenure.pipeline.report import describe_compute
 from tenure.warehouse.summary import warehouse_summary
+from tenure.web.admin import seed_demo_admin
 from tenure.workspace import init_workspace
+
+HISTORY_DAYS = 180  # a year would take the demo past 90 s on 2 cores (see docs/cli.md)
 
 
 def register(app: typer.Typer) -> None:
@@ -27,8 +32,16 @@ def demo(
     accounts: Annotated[int, typer.Option(min=1, help="Number of demo accounts.")] = 1000,
     months: Annotated[int, typer.Option(min=1, help="Months of history.")] = 12,
     workspace: WorkspaceOption = Path("demo-workspace"),
+    history_days: Annotated[
+        int, typer.Option(min=1, help="Days of daily history to compute (ending on the last day).")
+    ] = HISTORY_DAYS,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the web app when done.")
+    ] = True,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8000,
 ) -> None:
-    """Create a demo workspace with synthetic customers, compute a year of history, summarize.
+    """Create a demo workspace with synthetic customers, compute 180 days of history, serve it.
 
     Running it again reuses the workspace: the same seed gives the same data, so
     the second import changes nothing.
@@ -42,7 +55,14 @@ def demo(
     rejected = sum(r.rejected for r in result.imports)
     typer.echo(f"generated and imported {loaded:,} rows ({rejected} rejected)\n")
     typer.echo(describe_summary(warehouse_summary(open_warehouse(settings))))
-    start, end = result.generation.start_date, result.generation.end_date
+    end = result.generation.end_date
+    start = max(result.generation.start_date, end - dt.timedelta(days=history_days - 1))
     typer.echo(f"\ncomputing daily stages, milestones and health from {start} to {end} ...")
     typer.echo(describe_compute(compute(settings, start=start, end=end)))
+    email, password = seed_demo_admin(settings)
     typer.echo(f"\nnext: tenure import accounts YOUR_FILE.csv --workspace {workspace}")
+    typer.echo(f"\nTenure is ready at http://{host}:{port}")
+    typer.echo(f"log in as {email} with password {password}")
+    if serve:
+        typer.echo(f"(Ctrl+C stops the server; tenure serve -w {workspace} starts it again)")
+        run_server(settings, host=host, port=port)

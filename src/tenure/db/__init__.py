@@ -13,9 +13,11 @@ from tenure.db.inbox import (
 )
 from tenure.db.ingestion import InboxMessage, WriteKey
 from tenure.db.migrate import current_revision, head_revision, schema_differences, upgrade
+from tenure.db.profiles import AccountProfile
 from tenure.db.results import AccountDay, ComputeRun, HealthContribution, KpiValue, MilestoneState
 from tenure.db.subjective import SubjectiveScore
 from tenure.db.tables import Base, ImportRun, ImportStatus
+from tenure.db.users import ApiToken, LoginAttempt, Role, User, UserSession
 from tenure.db.workflow_tables import (
     AccountField,
     AuditEntry,
@@ -38,7 +40,9 @@ from tenure.db.write_keys import (
 __all__ = [
     "AccountDay",
     "AccountField",
+    "AccountProfile",
     "AlertSubscription",
+    "ApiToken",
     "AppDatabaseError",
     "AuditEntry",
     "Base",
@@ -52,16 +56,20 @@ __all__ = [
     "InboxMessage",
     "InboxRow",
     "KpiValue",
+    "LoginAttempt",
     "MilestoneState",
     "NewWriteKey",
     "Notification",
     "PendingMessage",
     "PlaybookFiring",
     "Pulse",
+    "Role",
     "RunLock",
     "SubjectiveScore",
     "Task",
     "UnknownWriteKeyError",
+    "User",
+    "UserSession",
     "WriteKey",
     "active_write_key_id",
     "append_messages",

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, select
 from tenure.config import Settings
 from tenure.db import (
     AccountDay,
+    AccountProfile,
     ComputeRun,
     HealthContribution,
     MilestoneState,
@@ -36,6 +37,7 @@ from tenure.engine.segments import value_segment
 from tenure.pipeline.imports import open_app_db, open_warehouse
 from tenure.pipeline.inbox import DrainReport, drain_inbox
 from tenure.pipeline.kpis import kpi_rows
+from tenure.pipeline.profiles import account_profiles
 from tenure.pipeline.results import replace_all, replace_days, replace_kpis
 from tenure.pipeline.rollups import RollupRefresh, refresh_rollups, tracked_details
 from tenure.pipeline.stages import stages_by_day
@@ -56,6 +58,7 @@ class ComputeResult:
     kpis: pa.Table
     seconds: dict[str, float] = field(default_factory=dict)
     inbox: DrainReport = field(default_factory=DrainReport)  # events drained from the inbox first
+    profiles: pa.Table = field(default_factory=lambda: pa.table({}))  # what pages show (last day)
 
 
 def sources_of(warehouse: BaseBackend, definitions: Definitions) -> Sources:
@@ -93,6 +96,8 @@ def compute(
         subjective = subjective_entries(app_db)
         result = _compute_days(warehouse, definitions, settings, first, last, clock, subjective)
         result.rollups, result.inbox = refresh, inbox
+        result.profiles = account_profiles(warehouse, definitions, as_of=last)
+        clock.lap("profiles")
         _store(app_db, result, clock)
     finally:
         app_db.dispose()
@@ -226,6 +231,7 @@ def _store(app_db: Engine, result: ComputeResult, clock: _Clock) -> None:
         last = (result.last_day, result.last_day)
         replace_days(app_db, HealthContribution, result.contributions, days=last)
     replace_all(app_db, MilestoneState, result.milestones)
+    replace_all(app_db, AccountProfile, result.profiles)
     replace_kpis(app_db, result.kpis, days=(result.last_day, result.last_day))
     clock.lap("store")
     with app_db.begin() as connection:

@@ -19,8 +19,10 @@ from sqlalchemy import Connection
 from tenure.db import (  # noqa: F401  (registers their tables)
     alert_tables,
     ingestion,
+    profiles,
     results,
     subjective,
+    users,
     workflow_tables,
 )
 from tenure.db.engine import create_engine_for

@@ -263,3 +263,15 @@ def test_clock_skew_is_corrected_from_sent_at(
     assert at("m3", "timestamp") == at("m3", "receivedAt")
     # sentAt an hour *before* the timestamp (a +01:00 clock): stored an hour after receipt.
     assert at("m4", "timestamp") == at("m4", "receivedAt") + timedelta(hours=1)
+
+
+def test_the_app_of_tenure_serve_ingests_too(settings: Settings, write_key: str) -> None:
+    from tenure.web.app import create_app
+
+    app = create_app(settings)
+    with TestClient(app) as served:
+        accepted = served.post("/v1/track", json=track(7), auth=(write_key, ""))
+        refused = served.post("/v1/track", json=track(8), auth=("not-a-key", ""))
+    app.state.engine.dispose()
+    assert (accepted.status_code, refused.status_code) == (200, 401)
+    assert [r["message_id"] for r in inbox(settings)] == ["m7"]

@@ -1,0 +1,84 @@
+"""The pages in headless Chromium (Playwright, Debian's /usr/bin/chromium) against a real
+uvicorn server: log in, open each page, filter the list, open an account.
+
+Screenshots go to the test's temporary folder; to refresh the ones in the docs,
+run this module against a served workspace (e.g. the demo)::
+
+    python -m tests.web.test_browser http://127.0.0.1:8000 admin@example.com PASSWORD
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (apt-get install chromium)"
+)
+
+
+def walk_pages(base: str, email: str, password: str, shots: Path) -> dict[str, object]:
+    """Log in and visit every main page, saving screenshots; returns what was seen."""
+    from playwright.sync_api import sync_playwright
+
+    shots.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, object] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base + "/accounts")
+        assert "/login" in page.url  # sent to the login page first
+        page.screenshot(path=shots / "login.png")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/accounts")
+        page.goto(base + "/")
+        page.wait_for_selector("#chart-trend .main-svg")  # Plotly drew the charts
+        seen["kpis"] = page.locator(".kpi").count()
+        page.screenshot(path=shots / "dashboard.png", full_page=True)
+        page.goto(base + "/accounts?owner=all")
+        seen["rows"] = page.locator("table.list tbody tr").count()
+        page.select_option("select[name=band]", "red")
+        page.click("form.filters button[type=submit]")
+        page.wait_for_url("**band=red**")
+        bands = page.locator("table.list tbody .band").all_inner_texts()
+        seen["red"] = bands
+        page.goto(base + "/accounts?owner=all&sort=arr&desc=1")
+        page.screenshot(path=shots / "accounts.png", full_page=True)
+        page.locator("table.list tbody tr a").first.click()
+        page.wait_for_selector("#chart-history .main-svg")
+        seen["account"] = page.locator("h1").inner_text()
+        seen["explained"] = page.locator("text=Why this score").count()
+        page.screenshot(path=shots / "account.png", full_page=True)
+        seen["errors"] = errors
+        browser.close()
+    return seen
+
+
+def test_log_in_open_each_page_filter_and_open_an_account(
+    server: str, users: dict[str, str], tmp_path: Path
+) -> None:
+    seen = walk_pages(server, users["manager"], PASSWORD, tmp_path)
+    assert seen["errors"] == []
+    assert seen["kpis"] == 6
+    assert seen["rows"] == 50
+    assert seen["red"]
+    assert all(b.lower().startswith("red") for b in seen["red"])  # type: ignore[attr-defined]
+    assert seen["account"]
+    assert seen["explained"] == 1
+    for name in ("login", "dashboard", "accounts", "account"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+
+
+if __name__ == "__main__":
+    base_url, login_email, login_password = sys.argv[1:4]
+    print(walk_pages(base_url, login_email, login_password, Path("docs/screenshots")))
