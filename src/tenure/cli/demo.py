@@ -18,6 +18,7 @@ from tenure.pipeline.generate import generate_into_workspace
 from tenure.pipeline.report import describe_compute
 from tenure.warehouse.summary import warehouse_summary
 from tenure.web.admin import seed_demo_admin
+from tenure.workflows import run_playbooks
 from tenure.workspace import init_workspace
 
 HISTORY_DAYS = 180  # a year would take the demo past 90 s on 2 cores (see docs/cli.md)
@@ -59,10 +60,12 @@ def demo(
     start = max(result.generation.start_date, end - dt.timedelta(days=history_days - 1))
     typer.echo(f"\ncomputing daily stages, milestones and health from {start} to {end} ...")
     typer.echo(describe_compute(compute(settings, start=start, end=end)))
+    rules = run_playbooks(settings)
+    typer.echo(f"playbooks: {rules.tasks:,} tasks and {rules.notifications:,} notifications")
     email, password = seed_demo_admin(settings)
     typer.echo(f"\nnext: tenure import accounts YOUR_FILE.csv --workspace {workspace}")
     typer.echo(f"\nTenure is ready at http://{host}:{port}")
     typer.echo(f"log in as {email} with password {password}")
     if serve:
         typer.echo(f"(Ctrl+C stops the server; tenure serve -w {workspace} starts it again)")
-        run_server(settings, host=host, port=port)
+        run_server(settings, host=host, port=port, schedule=False)

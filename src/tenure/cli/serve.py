@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from tenure.cli.options import WorkspaceOption, reports_user_errors, workspace_s
 from tenure.config import Settings
 from tenure.web.admin import users_session
 from tenure.web.users import UserError, create_api_token, create_user, user_by_email
+from tenure.workflows import run_scheduled
 
 users_app = typer.Typer(help="Manage the people who log in to the web app.", no_args_is_help=True)
 
@@ -21,12 +23,21 @@ def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
 
 
-def run_server(settings: Settings, *, host: str, port: int) -> None:
-    """Serve the workspace's app with uvicorn until interrupted."""
+def run_server(settings: Settings, *, host: str, port: int, schedule: bool = True) -> None:
+    """Serve the workspace's app with uvicorn until interrupted.
+
+    With `schedule`, compute and the playbooks run every `run_every_minutes` in a
+    background thread (`run_scheduled`), starting now.
+    """
     import uvicorn
 
     from tenure.web.app import create_app  # the web stack loads only when serving
 
+    if schedule:
+        scheduler = threading.Thread(
+            target=run_scheduled, args=(settings,), name="tenure-scheduler", daemon=True
+        )
+        scheduler.start()
     uvicorn.run(
         create_app(settings),
         host=host,
@@ -42,6 +53,13 @@ def serve(
     workspace: WorkspaceOption = Path("."),
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    schedule: Annotated[
+        bool,
+        typer.Option(
+            "--schedule/--no-schedule",
+            help="Run compute and the playbooks every run_every_minutes in the background.",
+        ),
+    ] = True,
 ) -> None:
     """Serve the web app and REST API of a workspace (results of the latest compute).
 
@@ -49,7 +67,7 @@ def serve(
     """
     settings = workspace_settings(workspace)
     typer.echo(f"Tenure at http://{host}:{port} (API docs at /docs); Ctrl+C stops it")
-    run_server(settings, host=host, port=port)
+    run_server(settings, host=host, port=port, schedule=schedule)
 
 
 def _password() -> str:

@@ -10,11 +10,12 @@ a crashed run and is taken over.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,6 +31,7 @@ from tenure.workflows.alerts import DeliveryReport, deliver_pending, plan_digest
 from tenure.workflows.rules import RulesReport, run_playbooks
 
 LOCK_NAME = "run-once"
+log = logging.getLogger(__name__)
 LOCK_TIMEOUT = dt.timedelta(hours=2)
 
 
@@ -97,11 +99,17 @@ def run_scheduled(
 ) -> None:
     """Call `run_once` every `every` (default: run_every_minutes) until `stop` is set.
 
-    A run that finds another one running skips its turn.
+    A run that finds another one running skips its turn; a run that fails is
+    logged and the next one is tried at its time (a server must outlive a bad
+    import or an unreachable warehouse).
     """
     every = every or dt.timedelta(minutes=settings.run_every_minutes)
     stop = stop or threading.Event()
     while not stop.is_set():
-        with suppress(AlreadyRunning):
+        try:
             run_once(settings)
+        except AlreadyRunning:
+            pass
+        except Exception:
+            log.exception("scheduled run failed; trying again in %s", every)
         stop.wait(every.total_seconds())
