@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tenure.cli import compute, data, demo, workspace
+from tenure.cli import churn_model, compute, data, demo, health, workspace
 
 app = typer.Typer(
     name="tenure",
@@ -17,3 +17,7 @@ workspace.register(app)
 data.register(app)
 demo.register(app)
 compute.register(app)
+churn = typer.Typer(help="Churn: analysis and prediction.", no_args_is_help=True)
+app.add_typer(churn, name="churn")
+churn_model.register(churn)
+health.register(app)

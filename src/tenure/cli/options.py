@@ -16,6 +16,7 @@ from tenure.config import ConfigError, Settings, load_settings
 from tenure.pipeline import AppDatabaseError
 from tenure.pipeline.compute import NothingToCompute
 from tenure.sources.files import ImportFileError
+from tenure.stats.churn_model import ChurnDataError
 from tenure.warehouse.connect import WarehouseError
 from tenure.workspace import WorkspaceExistsError
 
@@ -34,6 +35,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JS
 # Mistakes a user can make: reported in one clear line, never as a traceback.
 USER_ERRORS = (
     AppDatabaseError,
+    ChurnDataError,
     ConfigError,
     ImportFileError,
     NothingToCompute,
