@@ -149,6 +149,7 @@ class Metric(Strict):
         "event_count",
         "latest_nps",
         "open_tickets",
+        "churn_risk",
     ]
     days: int = Field(default=28, ge=1)
     event: str | None = None

@@ -6,11 +6,13 @@ import typer
 
 from tenure.cli import (
     churn_analysis,
+    churn_model,
     clv,
     cohorts,
     compute,
     data,
     demo,
+    health,
     segments,
     serve,
     survival,
@@ -38,5 +40,7 @@ cohorts.register(app)
 churn = typer.Typer(help="Churn: analysis and prediction.", no_args_is_help=True)
 app.add_typer(churn, name="churn")
 churn_analysis.register(churn)
+churn_model.register(churn)
+health.register(app)
 segments.register(app)
 workflows.register(app)

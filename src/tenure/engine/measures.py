@@ -32,6 +32,9 @@ Metrics (N = ``metric.days``)
   response in the window: NULL.
 - ``open_tickets``: tickets with created day ≤ d < solved day (never solved:
   open). ``metric.days`` is not used. No tickets: 0.
+- ``churn_risk``: the account's latest churn probability in percent (0–100)
+  from the ``churn_predictions`` table (written by the churn model), predicted
+  in the window. No prediction in the window: NULL.
 
 Counts of activity are 0 without activity: an account that does not use the
 product is not missing data, it is the worst case. Survey answers and shares
@@ -71,11 +74,12 @@ class MeasureSources:
     contacts: ir.Table | None = None
     tickets: ir.Table | None = None
     survey_responses: ir.Table | None = None
+    churn_predictions: ir.Table | None = None  # account_id, as_of, churn_risk
 
     @classmethod
     def of(cls, sources: Any) -> MeasureSources:
         """The measure inputs of a wider bundle, such as `tenure.engine.rules.Sources`."""
-        return cls(**{name: getattr(sources, name) for name in cls.__dataclass_fields__})
+        return cls(**{name: getattr(sources, name, None) for name in cls.__dataclass_fields__})
 
 
 def recent(sources: MeasureSources, *, since: dt.date) -> MeasureSources:
@@ -127,7 +131,7 @@ def finished_value(totals: ir.Table, metrics: Mapping[str, Metric]) -> ir.Floati
     """The metric's value from its running totals `amount` and `count`.
 
     share_of_contacts_active = least(amount / count, 1), NULL when count = 0;
-    latest_nps = amount when count > 0 (a response in the window), else NULL;
+    latest_nps, churn_risk = amount when count > 0 (one in the window), else NULL;
     every count = amount.
     """
 
@@ -137,7 +141,10 @@ def finished_value(totals: ir.Table, metrics: Mapping[str, Metric]) -> ir.Floati
     share = ibis.least(totals.amount / totals["count"], 1.0)
     return ibis.cases(
         (totals.measure.isin(named("share_of_contacts_active")) & (totals["count"] > 0), share),
-        (totals.measure.isin(named("latest_nps")) & (totals["count"] > 0), totals.amount),
+        (
+            totals.measure.isin(named("latest_nps") + named("churn_risk")) & (totals["count"] > 0),
+            totals.amount,
+        ),
         (
             totals.measure.isin([n for n, m in metrics.items() if m.kind in COUNT_KINDS]),
             totals.amount,
@@ -307,6 +314,20 @@ def _latest_nps(sources: MeasureSources, metric: Metric) -> ir.Table:
     return on.union(off)
 
 
+def _churn_risk(sources: MeasureSources, metric: Metric) -> ir.Table:
+    """+risk % (and +1) on a prediction's day, − both when it expires or a newer one comes."""
+    rows = _required(sources.churn_predictions, "churn_predictions", metric)
+    rows = rows.select("account_id", day=rows.as_of.cast("date"), risk=rows.churn_risk * 100.0)
+    rows = rows.mutate(
+        next=rows.day.lead().over(group_by="account_id", order_by="day"),
+        expiry=_plus_days(rows.day, metric.days),
+    )
+    end = ibis.cases((rows.next.isnull(), rows.expiry), else_=ibis.least(rows.next, rows.expiry))
+    on = rows.select("account_id", "day", amount=rows.risk, count=1.0)
+    off = rows.select("account_id", day=end.cast("date"), amount=-rows.risk, count=-1.0)
+    return on.union(off)
+
+
 def _open_tickets(sources: MeasureSources, metric: Metric) -> ir.Table:
     rows = _required(sources.tickets, "tickets", metric)
     rows = rows.filter(rows.account_id.notnull())
@@ -329,6 +350,7 @@ KIND_DELTAS: dict[str, Callable[[MeasureSources, Metric], ir.Table]] = {
     "event_count": _event_count,
     "latest_nps": _latest_nps,
     "open_tickets": _open_tickets,
+    "churn_risk": _churn_risk,
 }
 
 

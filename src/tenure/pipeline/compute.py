@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import ibis
@@ -156,8 +156,12 @@ def _health(
     assignment = scorecard_assignment(accounts, definitions.scorecards)
     days = comparison_days((first, last))
     all_scores, all_contributions = [], []
+    measured = MeasureSources.of(sources)
+    warehouse = ibis.get_backend(sources.accounts)
+    if "churn_predictions" in warehouse.list_tables():  # written by the churn model
+        measured = replace(measured, churn_predictions=warehouse.table("churn_predictions"))
     for scorecard in definitions.scorecards:
-        values = measure_values(MeasureSources.of(sources), scorecard, days=days)
+        values = measure_values(measured, scorecard, days=days)
         values = _materialized(ibis.get_backend(values), values)  # read twice below
         scores, contributions = health_scores(
             values, scorecard, subjective=subjective, assignment=assignment
