@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 import ibis
@@ -13,6 +12,7 @@ from tenure.definitions import Measure, Metric, Scheme, Scorecard
 from tenure.engine.features import churn_features, churn_outcomes
 from tenure.engine.measures import MeasureSources, measure_values
 from tenure.engine.rollups import activity_daily, contact_daily
+from tenure.pipeline.analyses.churn_model import FeatureSources
 from tenure.warehouse.schemas import (
     ACCOUNTS,
     CONTACTS,
@@ -41,18 +41,6 @@ def ev(contact: str, name: str, at: datetime) -> dict:
         "event": name,
         "timestamp": at,
     }
-
-
-@dataclass
-class FeatureSources:
-    accounts: ibis.Table
-    subscriptions: ibis.Table
-    contacts: ibis.Table
-    tickets: ibis.Table
-    survey_responses: ibis.Table
-    touches: ibis.Table
-    activity_daily: ibis.Table
-    contact_daily: ibis.Table
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from tenure.engine.segments import value_segment
 from tenure.pipeline.imports import open_app_db, open_warehouse
 from tenure.pipeline.inbox import DrainReport, drain_inbox
 from tenure.pipeline.kpis import kpi_rows
-from tenure.pipeline.profiles import account_profiles
+from tenure.pipeline.profiles import account_profiles, with_snapshot
 from tenure.pipeline.results import replace_all, replace_days, replace_kpis
 from tenure.pipeline.rollups import RollupRefresh, refresh_rollups, tracked_details
 from tenure.pipeline.stages import stages_by_day
@@ -96,7 +96,8 @@ def compute(
         subjective = subjective_entries(app_db)
         result = _compute_days(warehouse, definitions, settings, first, last, clock, subjective)
         result.rollups, result.inbox = refresh, inbox
-        result.profiles = account_profiles(warehouse, definitions, as_of=last)
+        profiles = account_profiles(warehouse, definitions, as_of=last)
+        result.profiles = with_snapshot(profiles, result.accounts, day=last)
         clock.lap("profiles")
         _store(app_db, result, clock)
     finally:

@@ -70,6 +70,28 @@ def account_profiles(
     )
 
 
+SNAPSHOT = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("stage", pa.string()),
+        ("health_score", pa.float64()),
+        ("health_band", pa.string()),
+        ("change_30d", pa.float64()),
+        ("engagement", pa.float64()),
+    ]
+)
+
+
+def with_snapshot(profiles: pa.Table, account_days: pa.Table, *, day: dt.date) -> pa.Table:
+    """`profiles` with the stage and health columns of `account_days` on `day` (null: none)."""
+    if not profiles.num_rows:
+        return profiles
+    days = account_days.filter(pa.compute.equal(account_days["day"], pa.scalar(day, pa.date32())))
+    days = days.select(SNAPSHOT.names).cast(SNAPSHOT)  # all-null columns come typed null
+    joined = profiles.join(days, "account_id")
+    return joined.select([*profiles.column_names, *SNAPSHOT.names[1:]])
+
+
 def _details(warehouse: BaseBackend, *, as_of: dt.date) -> dict[str, dict[str, Any]]:
     """{account_id: {"contacts": [...], "subscriptions": [...], ...}} as of `as_of`."""
     cutoff = ibis.literal(dt.datetime.combine(as_of, dt.time.max))

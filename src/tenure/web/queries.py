@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from tenure.db import (
@@ -26,10 +26,10 @@ from tenure.db import (
 SORTS = {
     "name": AccountProfile.name,
     "arr": AccountProfile.arr,
-    "health": AccountDay.health_score,
-    "change": AccountDay.change_30d,
+    "health": AccountProfile.health_score,
+    "change": AccountProfile.change_30d,
     "renewal": AccountProfile.renewal_on,
-    "stage": AccountDay.stage,
+    "stage": AccountProfile.stage,
     "owner": AccountProfile.owner,
 }
 BANDS = ("red", "yellow", "green")
@@ -55,16 +55,34 @@ def latest_day(db: Session) -> date | None:
     return db.scalar(select(func.max(AccountDay.day)))
 
 
-def _accounts_query(day: date, where: AccountFilter) -> Select[AccountProfile, AccountDay]:
-    query = select(AccountProfile, AccountDay).outerjoin(
-        AccountDay, and_(AccountDay.account_id == AccountProfile.account_id, AccountDay.day == day)
-    )
+# The list's columns only: loading whole profiles would parse every 360 document.
+LIST_COLUMNS = (
+    AccountProfile.account_id,
+    AccountProfile.name,
+    AccountProfile.owner,
+    AccountProfile.plan,
+    AccountProfile.segment,
+    AccountProfile.industry,
+    AccountProfile.arr,
+    AccountProfile.renewal_on,
+    AccountProfile.churned_on,
+    AccountProfile.stage,
+    AccountProfile.health_score,
+    AccountProfile.health_band,
+    AccountProfile.change_30d,
+    AccountProfile.engagement,
+)
+
+
+def _accounts_query(day: date, where: AccountFilter) -> Select[*tuple[Any, ...]]:
+    """Profiles matching `where`; they carry the latest day's stage and health."""
+    query = select(*LIST_COLUMNS)
     if where.segment:
         query = query.where(AccountProfile.segment == where.segment)
     if where.stage:
-        query = query.where(AccountDay.stage == where.stage)
+        query = query.where(AccountProfile.stage == where.stage)
     if where.band:
-        query = query.where(AccountDay.health_band == where.band)
+        query = query.where(AccountProfile.health_band == where.band)
     if where.owners:
         query = query.where(AccountProfile.owner.in_(where.owners))
     if where.renewal_days is not None:
@@ -90,26 +108,7 @@ def accounts(db: Session, where: AccountFilter) -> tuple[int, list[dict[str, Any
     page = query.order_by(order.nulls_last(), AccountProfile.account_id)
     if where.per_page > 0:
         page = page.limit(where.per_page).offset((max(where.page, 1) - 1) * where.per_page)
-    return total, [_row(profile, snapshot) for profile, snapshot in db.execute(page)]
-
-
-def _row(profile: AccountProfile, snapshot: AccountDay | None) -> dict[str, Any]:
-    return {
-        "account_id": profile.account_id,
-        "name": profile.name,
-        "owner": profile.owner,
-        "plan": profile.plan,
-        "segment": profile.segment,
-        "industry": profile.industry,
-        "arr": profile.arr,
-        "renewal_on": profile.renewal_on,
-        "churned_on": profile.churned_on,
-        "stage": snapshot.stage if snapshot else None,
-        "health_score": snapshot.health_score if snapshot else None,
-        "health_band": snapshot.health_band if snapshot else None,
-        "change_30d": snapshot.change_30d if snapshot else None,
-        "engagement": snapshot.engagement if snapshot else None,
-    }
+    return total, [dict(row._mapping) for row in db.execute(page)]
 
 
 def choices(db: Session) -> dict[str, list[str]]:
@@ -156,7 +155,7 @@ def account(db: Session, account_id: str) -> dict[str, Any] | None:
         return None
     day = latest_day(db)
     snapshot = db.get(AccountDay, (account_id, day)) if day else None
-    row = _row(profile, snapshot)
+    row = {column.key: getattr(profile, column.key) for column in LIST_COLUMNS}
     row |= {
         "domain": profile.domain,
         "region": profile.region,

@@ -36,6 +36,11 @@ def upgrade() -> None:
         sa.Column("created_on", sa.Date(), nullable=True),
         sa.Column("churned_on", sa.Date(), nullable=True),
         sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("stage", sa.String(length=64), nullable=True),
+        sa.Column("health_score", sa.Float(), nullable=True),
+        sa.Column("health_band", sa.String(length=16), nullable=True),
+        sa.Column("change_30d", sa.Float(), nullable=True),
+        sa.Column("engagement", sa.Float(), nullable=True),
         sa.Column("details", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("account_id", name=op.f("pk_account_profiles")),
     )
@@ -46,6 +51,8 @@ def upgrade() -> None:
             batch_op.f("ix_account_profiles_renewal_on"), ["renewal_on"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_account_profiles_segment"), ["segment"], unique=False)
+        for column in ("stage", "health_score", "health_band"):
+            batch_op.create_index(batch_op.f(f"ix_account_profiles_{column}"), [column])
 
     op.create_table(
         "login_attempts",
