@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tenure.config import Settings, load_settings
-from tenure.db import AccountProfile, create_engine_for, session_factory
+from tenure.db import AccountProfile, Task, create_engine_for, session_factory
 from tenure.pipeline.compute import compute
 from tenure.pipeline.generate import generate_into_workspace
 from tenure.web.admin import users_session
@@ -71,6 +71,16 @@ def users(settings: Settings, owner: str) -> dict[str, str]:
                 owner_name=owner if role == "csm" else None,
             )
     return emails
+
+
+@pytest.fixture(scope="session")
+def fired(settings: Settings, users: dict[str, str]) -> int:
+    """Run the workspace's playbooks once, so tasks and notifications exist; the task count."""
+    from tenure.workflows import run_playbooks
+
+    run_playbooks(settings)
+    with users_session(settings) as db:
+        return int(db.scalar(select(func.count(Task.id))) or 0)
 
 
 @pytest.fixture(scope="session")

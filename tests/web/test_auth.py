@@ -99,7 +99,7 @@ def test_viewers_cannot_change_anything(
     ).json()["accounts"][0]["account_id"]
     api = client.post(
         f"/api/accounts/{account}/pulse",
-        json={"points": 25},
+        json={"sentiment": "at risk", "reasons": ["budget cuts"]},
         headers={"Authorization": f"Bearer {tokens['viewer']}"},
     )
     assert api.status_code == 403
@@ -107,7 +107,10 @@ def test_viewers_cannot_change_anything(
     page = client.get(f"/accounts/{account}")
     assert 'action="/accounts/' not in page.text  # no pulse form for viewers
     token = csrf_of(client, f"/accounts/{account}")
-    form = client.post(f"/accounts/{account}/pulse", data={"csrf_token": token, "level": "At risk"})
+    form = client.post(
+        f"/accounts/{account}/pulse",
+        data={"csrf_token": token, "sentiment": "at risk", "reasons": "budget cuts"},
+    )
     assert form.status_code == 403
 
 
@@ -117,18 +120,21 @@ def test_a_csm_records_the_pulse_with_the_form(
     login(client, users["csm"])
     account = client.get("/api/accounts").json()["accounts"][0]["account_id"]
     path = f"/accounts/{account}"
-    forged = client.post(f"{path}/pulse", data={"csrf_token": "forged", "level": "At risk"})
+    forged = client.post(
+        f"{path}/pulse", data={"csrf_token": "forged", "sentiment": "at risk", "reasons": "x"}
+    )
     assert forged.status_code == 403
     token = csrf_of(client, path)
     saved = client.post(
-        f"{path}/pulse", data={"csrf_token": token, "level": "At risk", "reason": "budget cuts"}
+        f"{path}/pulse",
+        data={"csrf_token": token, "sentiment": "at risk", "reasons": "budget cuts"},
     )
     assert saved.status_code == 200
     assert "Pulse recorded" in saved.text
     with users_session(settings) as db:
         rows = db.scalars(select(SubjectiveScore).where(SubjectiveScore.account_id == account))
         recorded = [(r.measure, r.value_points, r.reason, r.author) for r in rows]
-    assert ("CSM pulse", 25.0, "budget cuts", "Csm") in recorded
+    assert ("CSM pulse", 40.0, "budget cuts", "Csm") in recorded  # "at risk" is 40 points
 
 
 def test_api_tokens_authenticate_and_are_stored_hashed(

@@ -1,5 +1,6 @@
 """The pages in headless Chromium (Playwright, Debian's /usr/bin/chromium) against a real
-uvicorn server: log in, open each page, filter the list, open an account.
+uvicorn server: log in, open each page, filter the list, open an account; as a CSM
+open Tasks, close a task, open the Inbox and Playbooks.
 
 Screenshots go to the test's temporary folder; to refresh the ones in the docs,
 run this module against a served workspace (e.g. the demo)::
@@ -64,6 +65,58 @@ def walk_pages(base: str, email: str, password: str, shots: Path) -> dict[str, o
     return seen
 
 
+def walk_workflows(base: str, email: str, password: str, shots: Path) -> dict[str, object]:
+    """As a CSM: open Tasks, close the first task, open the Inbox and Playbooks (screenshots)."""
+    from playwright.sync_api import sync_playwright
+
+    shots.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, object] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base + "/login?next=/tasks")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(base + "/tasks")
+        page.click("nav >> text=Tasks")
+        page.wait_for_selector("h1:has-text('My tasks')")
+        seen["tasks"] = page.locator("article.task").count()
+        page.screenshot(path=shots / "tasks.png", full_page=False)
+        first = page.locator("article.task").first
+        seen["closed"] = first.get_attribute("id")
+        first.locator("input[name=outcome]").fill("Called the admin; setup booked")
+        first.locator("button:has-text('Close')").click()
+        page.wait_for_selector("text=Task closed.")
+        seen["after"] = page.locator(f"#{seen['closed']}").count()
+        page.click("nav >> text=Inbox")
+        page.wait_for_selector("h1:has-text('Inbox')")
+        seen["unread"] = page.locator("tr.unread").count()
+        page.screenshot(path=shots / "inbox.png", full_page=False)
+        page.click("nav >> text=Playbooks")
+        page.wait_for_selector("h1:has-text('Playbooks')")
+        seen["playbooks"] = page.locator("table.list tbody tr").count()
+        page.screenshot(path=shots / "playbooks.png", full_page=True)
+        seen["errors"] = errors
+        browser.close()
+    return seen
+
+
+def test_open_tasks_close_one_then_inbox_and_playbooks(
+    server: str, users: dict[str, str], fired: int, tmp_path: Path
+) -> None:
+    seen = walk_workflows(server, users["csm"], PASSWORD, tmp_path)
+    assert seen["errors"] == []
+    assert seen["tasks"]
+    assert seen["after"] == 0  # the closed task left the open list
+    assert seen["unread"]
+    assert seen["playbooks"] == 5  # the template's playbooks
+    for name in ("tasks", "inbox", "playbooks"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+
+
 def test_log_in_open_each_page_filter_and_open_an_account(
     server: str, users: dict[str, str], tmp_path: Path
 ) -> None:
@@ -82,3 +135,4 @@ def test_log_in_open_each_page_filter_and_open_an_account(
 if __name__ == "__main__":
     base_url, login_email, login_password = sys.argv[1:4]
     print(walk_pages(base_url, login_email, login_password, Path("docs/screenshots")))
+    print(walk_workflows(base_url, login_email, login_password, Path("docs/screenshots")))

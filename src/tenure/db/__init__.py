@@ -4,12 +4,14 @@ from tenure.db.alert_tables import AlertSubscription, Delivery, Notification
 from tenure.db.engine import AppDatabaseError, create_engine_for, session_factory, sqlite_url
 from tenure.db.import_runs import recent_imports, record_import
 from tenure.db.inbox import (
+    TOUCH,
     InboxRow,
     PendingMessage,
     append_messages,
     inbox_counts,
     mark_processed,
     pending_messages,
+    pending_touches,
 )
 from tenure.db.ingestion import InboxMessage, WriteKey
 from tenure.db.migrate import current_revision, head_revision, schema_differences, upgrade
@@ -38,6 +40,7 @@ from tenure.db.write_keys import (
 )
 
 __all__ = [
+    "TOUCH",
     "AccountDay",
     "AccountField",
     "AccountProfile",
@@ -81,6 +84,7 @@ __all__ = [
     "list_write_keys",
     "mark_processed",
     "pending_messages",
+    "pending_touches",
     "recent_imports",
     "record_import",
     "revoke_write_key",

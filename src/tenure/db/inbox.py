@@ -8,6 +8,7 @@ and one commit, and a message id seen before is skipped, not an error.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Insert, Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from tenure.db.ingestion import InboxMessage
 
@@ -144,3 +146,17 @@ def inbox_counts(engine: Engine) -> dict[str, Any]:
             select(func.count()).select_from(INBOX).where(InboxMessage.processed_at.is_(None))
         ).scalar_one()
     return {"messages": total, "pending": pending}
+
+
+TOUCH = "touch"  # the message type of a touch logged in the web app
+
+
+def pending_touches(session: Session, account_id: str) -> list[dict[str, Any]]:
+    """Touches of `account_id` logged in the app and not yet drained into the warehouse."""
+    query = (
+        select(InboxMessage.payload)
+        .where(InboxMessage.type == TOUCH, InboxMessage.processed_at.is_(None))
+        .order_by(InboxMessage.id)
+    )
+    touches = [json.loads(payload)["touch"] for payload in session.scalars(query)]
+    return [t for t in touches if t.get("account_id") == account_id]

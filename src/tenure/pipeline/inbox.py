@@ -13,6 +13,8 @@ time order:
   ``Page Viewed``/``Screen Viewed`` with ``name`` and ``category`` in their
   properties. An event's account is ``context.groupId``, else
   ``properties.groupId``, else the account its contact is linked to;
+- ``touch`` (the web app's "log a touch" form, never accepted over HTTP)
+  becomes a ``touches`` row: its ``touch`` object holds the row's columns;
 - ``alias`` calls and identify calls without a ``userId`` are kept in the inbox
   but change no fact.
 
@@ -42,7 +44,7 @@ from sqlalchemy import Engine
 
 from tenure.db import PendingMessage, mark_processed, pending_messages
 from tenure.warehouse.connect import ensure_fact_tables
-from tenure.warehouse.schemas import ACCOUNTS, CONTACTS, EVENTS, Column, FactTable
+from tenure.warehouse.schemas import ACCOUNTS, CONTACTS, EVENTS, TOUCHES, Column, FactTable
 from tenure.warehouse.writes import WriteCounts, upsert
 
 VIEW_EVENTS = {"page": "Page Viewed", "screen": "Screen Viewed"}
@@ -56,6 +58,7 @@ class DrainReport:
     events: WriteCounts = field(default_factory=WriteCounts)
     contacts: WriteCounts = field(default_factory=WriteCounts)
     accounts: WriteCounts = field(default_factory=WriteCounts)
+    touches: WriteCounts = field(default_factory=WriteCounts)
     ignored: int = 0  # alias calls, identify calls without a userId
     earliest_day: date | None = None  # of the events drained: rollups re-roll from there
     seconds: float = 0.0
@@ -74,6 +77,7 @@ class _Chunk:
     contacts: dict[str, _Update] = field(default_factory=dict)
     accounts: dict[str, _Update] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
+    touches: list[dict[str, Any]] = field(default_factory=list)
     ignored: int = 0
 
 
@@ -82,7 +86,7 @@ def drain_inbox(app_db: Engine, warehouse: BaseBackend, *, chunk: int = 50_000) 
     started = time.perf_counter()
     ensure_fact_tables(warehouse)
     total, ignored, earliest = 0, 0, None
-    counts = {name: WriteCounts() for name in ("events", "contacts", "accounts")}
+    counts = {name: WriteCounts() for name in ("events", "contacts", "accounts", "touches")}
     while pending := pending_messages(app_db, limit=chunk):
         parts = _parts(pending)
         written = {
@@ -91,6 +95,8 @@ def drain_inbox(app_db: Engine, warehouse: BaseBackend, *, chunk: int = 50_000) 
         }
         events = _with_accounts(warehouse, parts.events)
         written["events"] = _write(warehouse, EVENTS, pa.Table.from_pylist(events, _arrow(EVENTS)))
+        touches = pa.Table.from_pylist(parts.touches, _arrow(TOUCHES))
+        written["touches"] = _write(warehouse, TOUCHES, touches)
         mark_processed(app_db, (m.id for m in pending))
         counts = {name: _added(counts[name], written[name]) for name in counts}
         total, ignored = total + len(pending), ignored + parts.ignored
@@ -101,6 +107,7 @@ def drain_inbox(app_db: Engine, warehouse: BaseBackend, *, chunk: int = 50_000) 
         counts["events"],
         counts["contacts"],
         counts["accounts"],
+        counts["touches"],
         ignored,
         earliest,
         round(time.perf_counter() - started, 3),
@@ -124,9 +131,17 @@ def _parts(pending: list[PendingMessage]) -> _Chunk:
             account.traits |= message.get("traits") or {}
             if user_id:
                 chunk.contacts.setdefault(user_id, _Update()).account_id = message["groupId"]
+        elif kind == "touch":
+            chunk.touches.append(_touch(message["touch"]))
         else:
             chunk.ignored += 1
     return chunk
+
+
+def _touch(touch: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {name: touch.get(name) for name in TOUCHES.column_names}
+    row["at"] = _naive_utc(datetime.fromisoformat(touch["at"]))
+    return row
 
 
 def _event(message: dict[str, Any], kind: str, context: dict[str, Any]) -> dict[str, Any]:

@@ -103,13 +103,28 @@ def account_health(db: SessionDep, visitor: ApiUser, account_id: str) -> Account
 def account_pulse(
     request: Request, db: SessionDep, visitor: ApiWriter, account_id: str, pulse: PulseIn
 ) -> dict[str, object]:
-    """Record the CSM pulse (0–100 points); the next `tenure compute` scores it."""
+    """Record the CSM pulse (sentiment and reason codes); the next `tenure compute` scores it.
+
+    The same pulse by the same person on the same day again is not stored twice.
+    """
     _known(db, account_id)
     definitions = request.app.state.settings.definitions
-    measure = record_pulse(
-        db, definitions, visitor.user, account_id, points=pulse.points, reason=pulse.reason
+    saved, created = record_pulse(
+        db,
+        definitions,
+        visitor.user,
+        account_id,
+        sentiment=pulse.sentiment,
+        reasons=pulse.reasons,
+        note=pulse.note,
     )
-    return {"account_id": account_id, "measure": measure, "points": pulse.points}
+    return {
+        "account_id": account_id,
+        "sentiment": saved.sentiment,
+        "points": saved.points,
+        "expires_on": saved.expires_on,
+        "created": created,
+    }
 
 
 @router.get("/kpis", response_model=Kpis, tags=["portfolio"])

@@ -14,15 +14,13 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response, StreamingResponse
 
 from tenure.db import Role
 from tenure.web import portfolio, queries
-from tenure.web.auth import check_csrf
-from tenure.web.deps import PageUser, PageWriter, SessionDep, Visitor
+from tenure.web.deps import PageUser, SessionDep, Visitor
 from tenure.web.filters import account_filter
-from tenure.web.pulse import LEVELS, record_pulse
 from tenure.web.render import templates
 
 router = APIRouter(include_in_schema=False)
@@ -195,6 +193,8 @@ def account(request: Request, db: SessionDep, visitor: PageUser, account_id: str
             f"There is no account {account_id!r}. It may have been removed "
             "from the CRM, or the link is wrong.",
         )
+    from tenure.web.workflow_pages import find_tasks, workflow_context  # it imports this module
+
     day, contributions = queries.health_explanation(db, account_id)
     history = queries.health_history(db, account_id)
     charts = chart_json(
@@ -216,32 +216,7 @@ def account(request: Request, db: SessionDep, visitor: PageUser, account_id: str
         explained_on=day,
         milestones=queries.milestones(db, account_id),
         charts=charts,
-        levels=LEVELS,
         saved=request.query_params.get("saved"),
+        **workflow_context(db, account_id),
+        tasks=find_tasks(db, visitor, owner="all", type_=None, status=None, account_id=account_id),
     )
-
-
-@router.post("/accounts/{account_id}/pulse")
-def account_pulse(
-    request: Request,
-    db: SessionDep,
-    visitor: PageWriter,
-    account_id: str,
-    csrf_token: Annotated[str, Form()],
-    level: Annotated[str, Form()],
-    reason: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(visitor, csrf_token)
-    if level not in LEVELS:
-        raise HTTPException(400, f"unknown pulse level {level!r}")
-    if queries.account(db, account_id) is None:
-        raise HTTPException(404, f"There is no account {account_id!r}.")
-    record_pulse(
-        db,
-        request.app.state.settings.definitions,
-        visitor.user,
-        account_id,
-        points=LEVELS[level],
-        reason=reason.strip() or None,
-    )
-    return RedirectResponse(f"/accounts/{account_id}?saved=pulse", status_code=303)

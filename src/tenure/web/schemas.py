@@ -97,5 +97,9 @@ class Kpis(BaseModel):
 
 
 class PulseIn(BaseModel):
-    points: float = Field(ge=0, le=100, description="0 severe risk … 100 extremely satisfied")
-    reason: str | None = Field(default=None, max_length=2000)
+    sentiment: str = Field(
+        description="extremely satisfied, very satisfied, satisfied, at risk, high risk, "
+        "severe risk"
+    )
+    reasons: list[str] = Field(min_length=1, description="reason codes, at least one")
+    note: str | None = Field(default=None, max_length=2000)
