@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from tenure.cli import (
+    analyses,
     churn_analysis,
     clv,
     cohorts,
@@ -40,3 +41,4 @@ app.add_typer(churn, name="churn")
 churn_analysis.register(churn)
 segments.register(app)
 workflows.register(app)
+analyses.register(app)

@@ -1,6 +1,7 @@
 """The web app: `create_app(settings)` builds the FastAPI application of a workspace.
 
-Routers: `auth` (login, logout), `pages` (HTML), `api` (REST, under /api).
+Routers: `auth` (login, logout), `pages` and `analysis_pages` (HTML), `api` (REST,
+under /api).
 Other routers mount the same way, e.g. Segment-style ingestion::
 
     app = create_app(settings)
@@ -26,7 +27,7 @@ from starlette.exceptions import HTTPException
 from tenure.config import Settings
 from tenure.db import create_engine_for, session_factory
 from tenure.pipeline import upgrade_app_db
-from tenure.web import api, auth, pages
+from tenure.web import analysis_pages, api, auth, pages
 from tenure.web.deps import LoginRequired
 from tenure.web.ingest import mount_ingestion
 from tenure.web.metrics import add_metrics
@@ -56,6 +57,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(auth.router)
     app.include_router(pages.router)
+    app.include_router(analysis_pages.router)
     app.include_router(api.router)
     mount_ingestion(app, engine)
     _add_basics(app)
