@@ -87,6 +87,9 @@ def test_demo_without_serving_prints_the_url_and_a_login_that_works(tmp_path: Pa
     found = re.search(r"log in as (\S+) with password (\S+)", result.output)
     assert found is not None
     assert "computing daily stages, milestones and health from" in result.output
+    stored = re.search(r"analyses: (\d+) of (\d+) stored", result.output)
+    assert stored is not None
+    assert int(stored.group(2)) == 13  # every analysis stored, some may report too little data
     with users_session(load_settings(folder)) as db:
         user = authenticate(db, email=found.group(1), password=found.group(2), ip="test")
         assert user is not None

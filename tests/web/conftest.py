@@ -7,6 +7,7 @@ their own users (unique emails), so they can share it.
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -17,10 +18,11 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from tenure.config import Settings, load_settings
-from tenure.db import AccountProfile, Task, create_engine_for, session_factory
+from tenure.db import AccountProfile, AnalysisResult, Task, create_engine_for, session_factory
+from tenure.pipeline.analyses.store import RefreshReport, refresh_analyses
 from tenure.pipeline.compute import compute
 from tenure.pipeline.generate import generate_into_workspace
 from tenure.web.admin import users_session
@@ -44,6 +46,26 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def settings(workspace: Path) -> Settings:
     return load_settings(workspace)
+
+
+@pytest.fixture(scope="session")
+def empty_workspace(
+    workspace: Path, users: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A copy of the workspace (with its users) taken before any analysis is stored."""
+    copy = tmp_path_factory.mktemp("unrefreshed") / "ws"
+    shutil.copytree(workspace, copy)
+    engine = create_engine_for(load_settings(copy).resolved_app_db_url)
+    with engine.begin() as connection:
+        connection.execute(delete(AnalysisResult))
+    engine.dispose()
+    return copy
+
+
+@pytest.fixture(scope="session")
+def analyses(settings: Settings, empty_workspace: Path) -> RefreshReport:
+    """The stored analyses of the workspace (`refresh_analyses`), as the pages read them."""
+    return refresh_analyses(settings)
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +141,7 @@ def csrf_of(client: TestClient, path: str = "/") -> str:
 
 
 @pytest.fixture(scope="session")
-def server(settings: Settings, users: dict[str, str]) -> Iterator[str]:
+def server(settings: Settings, users: dict[str, str], analyses: RefreshReport) -> Iterator[str]:
     """A real uvicorn server on the shared workspace, in a thread; yields its URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

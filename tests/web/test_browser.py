@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,6 +61,7 @@ def walk_pages(base: str, email: str, password: str, shots: Path) -> dict[str, o
         seen["account"] = page.locator("h1").inner_text()
         seen["explained"] = page.locator("text=Why this score").count()
         page.screenshot(path=shots / "account.png", full_page=True)
+        seen["analyses"] = walk_analyses(page, base, shots)
         seen["errors"] = errors
         browser.close()
     return seen
@@ -117,6 +119,29 @@ def test_open_tasks_close_one_then_inbox_and_playbooks(
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
 
 
+# analysis page -> a chart Plotly must draw on it (a stored analysis of the workspace)
+ANALYSIS_CHARTS = {
+    "cohorts": "#chart-logo",
+    "survival": "#chart-survival",
+    "churn": "#chart-rates-plan",
+    "segments": "#chart-pyramid",
+    "migration": "table.matrix",
+}
+
+
+def walk_analyses(page: Any, base: str, shots: Path) -> dict[str, str]:
+    """Open each analysis page from the top bar; screenshot `analysis-NAME.png`; its heading."""
+    headings = {}
+    for name, drawn in ANALYSIS_CHARTS.items():
+        page.goto(base + "/")
+        page.click(f"header nav a[href='/analyses/{name}']")
+        page.wait_for_url(f"**/analyses/{name}")
+        page.wait_for_selector(drawn if drawn.startswith("table") else f"{drawn} .main-svg")
+        headings[name] = page.locator("h1").inner_text()
+        page.screenshot(path=shots / f"analysis-{name}.png", full_page=True)
+    return headings
+
+
 def test_log_in_open_each_page_filter_and_open_an_account(
     server: str, users: dict[str, str], tmp_path: Path
 ) -> None:
@@ -130,6 +155,15 @@ def test_log_in_open_each_page_filter_and_open_an_account(
     assert seen["explained"] == 1
     for name in ("login", "dashboard", "accounts", "account"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+    assert seen["analyses"] == {
+        "cohorts": "Cohorts",
+        "survival": "Survival by plan",
+        "churn": "Churn",
+        "segments": "Segments",
+        "migration": "Value-tier migration",
+    }
+    for name in ANALYSIS_CHARTS:
+        assert (tmp_path / f"analysis-{name}.png").stat().st_size > 10_000
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from tenure.cli import (
+    analyses,
     churn_analysis,
     churn_model,
     clv,
@@ -44,3 +45,4 @@ churn_model.register(churn)
 health.register(app)
 segments.register(app)
 workflows.register(app)
+analyses.register(app)

@@ -13,6 +13,7 @@ from tenure.cli.serve import run_server
 from tenure.cli.workspace import describe_summary
 from tenure.config import CONFIG_FILE, load_settings
 from tenure.pipeline import open_warehouse
+from tenure.pipeline.analyses.store import refresh_analyses
 from tenure.pipeline.compute import compute
 from tenure.pipeline.generate import generate_into_workspace
 from tenure.pipeline.report import describe_compute
@@ -62,6 +63,11 @@ def demo(
     typer.echo(describe_compute(compute(settings, start=start, end=end)))
     rules = run_playbooks(settings)
     typer.echo(f"playbooks: {rules.tasks:,} tasks and {rules.notifications:,} notifications")
+    stored = refresh_analyses(settings)
+    typer.echo(
+        f"analyses: {len(stored.analyses) - len(stored.failed)} of {len(stored.analyses)}"
+        f" stored in {stored.seconds:.1f} s"
+    )
     email, password = seed_demo_admin(settings)
     typer.echo(f"\nnext: tenure import accounts YOUR_FILE.csv --workspace {workspace}")
     typer.echo(f"\nTenure is ready at http://{host}:{port}")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
@@ -16,6 +14,7 @@ from tenure.config import ConfigError, Settings, load_settings
 from tenure.pipeline import AppDatabaseError, UnknownWriteKeyError
 from tenure.pipeline.analyses.common import AnalysisError
 from tenure.pipeline.compute import NothingToCompute
+from tenure.pipeline.plain import json_default
 from tenure.sources.files import ImportFileError
 from tenure.stats.errors import StatsInputError
 from tenure.warehouse.connect import WarehouseError
@@ -75,14 +74,4 @@ def workspace_settings(workspace: Path) -> Settings:
 
 def print_json(value: object) -> None:
     """Print dataclasses, paths and datetimes as JSON."""
-    typer.echo(json.dumps(value, default=_plain, indent=2))
-
-
-def _plain(value: object) -> object:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"cannot print {type(value).__name__} as JSON")
+    typer.echo(json.dumps(value, default=json_default, indent=2))

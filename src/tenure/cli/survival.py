@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -76,7 +75,7 @@ def survival(
 
     Example: tenure survival --by plan --drivers -w acme --json
     """
-    from tenure.pipeline.analyses.survival import survival_analysis
+    from tenure.pipeline.analyses.survival import survival_analysis, survival_json
 
     if observed_from is not None and complete_history:
         raise typer.BadParameter("give either --observed-from or --complete-history, not both")
@@ -96,25 +95,9 @@ def survival(
         typer.echo(describe_survival(report))
 
 
-def median_or_none(days: float) -> float | None:
-    """A median for JSON: None when the curve never reaches 0.5."""
-    return None if math.isinf(days) else days
-
-
-def _curve_json(curve: RetentionCurve) -> dict[str, Any]:
-    return {**dataclasses.asdict(curve), "median_days": median_or_none(curve.median_days)}
-
-
-def survival_json(report: SurvivalReport) -> dict[str, Any]:
-    return {
-        **dataclasses.asdict(report),
-        "curves": [_curve_json(c) for c in report.curves],
-    }
-
-
 def _median(curve: RetentionCurve) -> str:
-    days = median_or_none(curve.median_days)
-    return "not reached" if days is None else f"{days / DAYS_PER_MONTH:.1f} months"
+    days = curve.median_days
+    return "not reached" if math.isinf(days) else f"{days / DAYS_PER_MONTH:.1f} months"
 
 
 def describe_survival(report: SurvivalReport) -> str:

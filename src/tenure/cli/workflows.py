@@ -53,6 +53,10 @@ def run_once(
     span = f"{report.computed[0]} to {report.computed[1]}" if report.computed else "nothing new"
     rules = report.rules
     typer.echo(f"computed: {span}")
+    if report.analyses is not None:
+        typer.echo(
+            f"analyses: {len(report.analyses.analyses)} stored as of {report.analyses.as_of}"
+        )
     fired = sum(rules.fired.values())
     made = f"{rules.tasks} tasks, {rules.notifications} notifications"
     typer.echo(f"playbooks on {rules.as_of}: {fired} fired, {made}")

@@ -1,6 +1,7 @@
 """The app database: results and workflow state (SQLAlchemy 2 + Alembic)."""
 
 from tenure.db.alert_tables import AlertSubscription, Delivery, Notification
+from tenure.db.analyses import AnalysisResult
 from tenure.db.engine import AppDatabaseError, create_engine_for, session_factory, sqlite_url
 from tenure.db.import_runs import recent_imports, record_import
 from tenure.db.inbox import (
@@ -45,6 +46,7 @@ __all__ = [
     "AccountField",
     "AccountProfile",
     "AlertSubscription",
+    "AnalysisResult",
     "ApiToken",
     "AppDatabaseError",
     "AuditEntry",

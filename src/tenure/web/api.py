@@ -1,13 +1,14 @@
-"""The REST API under /api: accounts (list, 360, milestones, health), KPIs, the CSM pulse."""
+"""The REST API under /api: accounts (list, 360, milestones, health), KPIs, the CSM pulse,
+stored analyses."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from tenure.db import AccountProfile
-from tenure.web import queries
+from tenure.web import analysis_data, queries
 from tenure.web.deps import ApiUser, ApiWriter, SessionDep
 from tenure.web.filters import account_filter
 from tenure.web.pulse import record_pulse
@@ -15,6 +16,7 @@ from tenure.web.schemas import (
     Account360,
     AccountHealth,
     AccountPage,
+    AnalysisPublic,
     Kpis,
     MilestonePublic,
     PulseIn,
@@ -132,3 +134,18 @@ def kpis(db: SessionDep, visitor: ApiUser) -> Kpis:
     """Portfolio KPIs of the latest compute (GRR, NRR, churn, NPS, CLV, ...)."""
     as_of, found = queries.kpis(db)
     return Kpis(as_of=as_of, kpis=found)
+
+
+@router.get("/analyses", response_model=list[AnalysisPublic], tags=["analyses"])
+def list_analyses(db: SessionDep, visitor: ApiUser) -> list[AnalysisPublic]:
+    """The stored analyses (`tenure analyses refresh`): name, as-of day, when computed, error."""
+    return [AnalysisPublic(**row) for row in analysis_data.listing(db)]
+
+
+@router.get("/analyses/{name}", tags=["analyses"])
+def get_analysis(db: SessionDep, visitor: ApiUser, name: str) -> Any:
+    """One stored analysis: the JSON its command prints with --json, or {"error": ...}."""
+    found = analysis_data.payload(db, name)
+    if found is None:
+        raise HTTPException(404, f"no stored analysis {name!r} (run: tenure analyses refresh)")
+    return found

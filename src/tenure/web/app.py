@@ -1,7 +1,8 @@
 """The web app: `create_app(settings)` builds the FastAPI application of a workspace.
 
-Routers: `auth` (login, logout), `pages` (HTML), `api` (REST, under /api),
-`workflow_pages` (tasks, inbox, playbooks, the account 360's CSM forms; HTML and /api).
+Routers: `auth` (login, logout), `pages` and `analysis_pages` (HTML), `api` (REST,
+under /api), `workflow_pages` (tasks, inbox, playbooks, the account 360's CSM
+forms; HTML and /api).
 Other routers mount the same way, e.g. Segment-style ingestion::
 
     app = create_app(settings)
@@ -27,7 +28,7 @@ from starlette.exceptions import HTTPException
 from tenure.config import Settings
 from tenure.db import create_engine_for, session_factory
 from tenure.pipeline import upgrade_app_db
-from tenure.web import api, auth, pages, workflow_pages
+from tenure.web import analysis_pages, api, auth, pages, workflow_pages
 from tenure.web.deps import LoginRequired
 from tenure.web.ingest import mount_ingestion
 from tenure.web.metrics import add_metrics
@@ -57,6 +58,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(auth.router)
     app.include_router(pages.router)
+    app.include_router(analysis_pages.router)
     app.include_router(api.router)
     app.include_router(workflow_pages.router)
     app.include_router(workflow_pages.api_router)

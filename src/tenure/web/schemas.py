@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -94,6 +94,14 @@ class AccountHealth(BaseModel):
 class Kpis(BaseModel):
     as_of: date | None
     kpis: dict[str, dict[str, float | None]] = Field(description="{name: {period: value}}")
+
+
+class AnalysisPublic(BaseModel):
+    name: str = Field(description="e.g. cohorts.accounts, churn.plan, survival.plan")
+    as_of: date | None
+    computed_at: datetime
+    seconds: float
+    error: str | None = Field(description="why it could not be computed, else null")
 
 
 class PulseIn(BaseModel):

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from tenure.config import Settings
 from tenure.db import RunLock
 from tenure.pipeline import open_app_db
+from tenure.pipeline.analyses.store import RefreshReport, refresh_analyses
 from tenure.pipeline.compute import NothingToCompute, compute
 from tenure.workflows.alerts import DeliveryReport, deliver_pending, plan_digests
 from tenure.workflows.rules import RulesReport, run_playbooks
@@ -66,20 +67,25 @@ class RunReport:
     rules: RulesReport
     digests: int
     deliveries: DeliveryReport
+    analyses: RefreshReport | None = None  # refreshed when compute added days
 
 
 def run_once(settings: Settings, *, compute_first: bool = True) -> RunReport:
-    """Compute (continuing from the last day), run the playbooks, send what is pending."""
+    """Compute (continuing from the last day), refresh the stored analyses when days were
+    added, run the playbooks, send what is pending."""
     app_db = open_app_db(settings)
     try:
         with run_lock(app_db):
             span = None
+            stored = None
             if compute_first:
                 try:
                     result = compute(settings)
                     span = (result.first_day, result.last_day)
                 except NothingToCompute:
                     span = None
+                if span is not None:
+                    stored = refresh_analyses(settings)
             rules = run_playbooks(settings)
             now = datetime.now(UTC)
             digests = 0
@@ -89,7 +95,7 @@ def run_once(settings: Settings, *, compute_first: bool = True) -> RunReport:
                         session, settings.alerts, day=now.date() - dt.timedelta(days=1)
                     )
             deliveries = deliver_pending(app_db, settings.alerts)
-            return RunReport(span, rules, digests, deliveries)
+            return RunReport(span, rules, digests, deliveries, stored)
     finally:
         app_db.dispose()
 

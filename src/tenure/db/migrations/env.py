@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 
 from tenure.db import (  # noqa: F401  (registers their tables)
     alert_tables,
+    analyses,
     ingestion,
     profiles,
     results,

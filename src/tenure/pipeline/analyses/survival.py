@@ -3,10 +3,13 @@ of a workspace's accounts, read from its warehouse."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from ibis.backends import BaseBackend
@@ -143,3 +146,19 @@ def survival_analysis(
         drivers=churn_drivers(frame, list(drivers)) if drivers else None,
         seconds=round(time.perf_counter() - began, 2),
     )
+
+
+def median_or_none(days: float) -> float | None:
+    """A median for JSON: None when the curve never reaches 0.5."""
+    return None if math.isinf(days) else days
+
+
+def survival_json(report: SurvivalReport) -> dict[str, Any]:
+    """The report as plain data (what `tenure survival --json` prints)."""
+    return {
+        **dataclasses.asdict(report),
+        "curves": [
+            {**dataclasses.asdict(c), "median_days": median_or_none(c.median_days)}
+            for c in report.curves
+        ],
+    }
