@@ -149,7 +149,9 @@ def main() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     binary = str(Path(sys.executable).with_name("tenure"))
-    server = subprocess.Popen([binary, "serve", "-w", str(args.workspace), "--port", str(port)])
+    server = subprocess.Popen(
+        [binary, "serve", "-w", str(args.workspace), "--port", str(port), "--no-schedule"]
+    )
     try:
         wait_until_up(url)
         out = args.workspace / "locust"
