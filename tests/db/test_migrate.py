@@ -23,7 +23,7 @@ def test_fresh_database_has_no_revision(db_url: str) -> None:
 
 def test_upgrade_fresh_database_to_head(db_url: str) -> None:
     upgrade_db(db_url)
-    assert current_revision(db_url) == head_revision() == "0007"
+    assert current_revision(db_url) == head_revision() == "0008"
     expected = {"alembic_version", "import_runs", "users", "tasks", "deliveries", "audit_log"}
     assert expected <= _tables(db_url)
 

@@ -14,6 +14,7 @@ from tenure.cli import (
     data,
     demo,
     health,
+    qbr,
     segments,
     serve,
     survival,
@@ -46,3 +47,4 @@ health.register(app)
 segments.register(app)
 workflows.register(app)
 analyses.register(app)
+qbr.register(app)

@@ -16,6 +16,7 @@ from tenure.db.inbox import (
 )
 from tenure.db.ingestion import InboxMessage, WriteKey
 from tenure.db.migrate import current_revision, head_revision, schema_differences, upgrade
+from tenure.db.plan_tables import MetricReading, SuccessGoal, SuccessMetric, SuccessObjective
 from tenure.db.profiles import AccountProfile
 from tenure.db.results import AccountDay, ComputeRun, HealthContribution, KpiValue, MilestoneState
 from tenure.db.subjective import SubjectiveScore
@@ -62,6 +63,7 @@ __all__ = [
     "InboxRow",
     "KpiValue",
     "LoginAttempt",
+    "MetricReading",
     "MilestoneState",
     "NewWriteKey",
     "Notification",
@@ -71,6 +73,9 @@ __all__ = [
     "Role",
     "RunLock",
     "SubjectiveScore",
+    "SuccessGoal",
+    "SuccessMetric",
+    "SuccessObjective",
     "Task",
     "UnknownWriteKeyError",
     "User",

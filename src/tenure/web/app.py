@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException
 from tenure.config import Settings
 from tenure.db import create_engine_for, session_factory
 from tenure.pipeline import upgrade_app_db
-from tenure.web import analysis_pages, api, auth, pages, workflow_pages
+from tenure.web import analysis_pages, api, auth, pages, plan_pages, workflow_pages
 from tenure.web.deps import LoginRequired
 from tenure.web.ingest import mount_ingestion
 from tenure.web.metrics import add_metrics
@@ -62,6 +62,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(workflow_pages.router)
     app.include_router(workflow_pages.api_router)
+    app.include_router(plan_pages.router)
     mount_ingestion(app, engine)
     _add_basics(app)
     _add_error_pages(app)

@@ -20,6 +20,7 @@ from tenure.db import (  # noqa: F401  (registers their tables)
     alert_tables,
     analyses,
     ingestion,
+    plan_tables,
     profiles,
     results,
     subjective,
