@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +27,25 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def walk_pages(base: str, email: str, password: str, shots: Path) -> dict[str, object]:
-    """Log in and visit every main page, saving screenshots; returns what was seen."""
+@contextmanager
+def browser_page() -> Iterator[tuple[Any, list[str]]]:
+    """A laptop-sized page in headless Chromium, and the script errors it reports."""
     from playwright.sync_api import sync_playwright
 
-    shots.mkdir(parents=True, exist_ok=True)
-    seen: dict[str, object] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page, errors
+        browser.close()
+
+
+def walk_pages(base: str, email: str, password: str, shots: Path) -> dict[str, object]:
+    """Log in and visit every main page, saving screenshots; returns what was seen."""
+    shots.mkdir(parents=True, exist_ok=True)
+    seen: dict[str, object] = {}
+    with browser_page() as (page, errors):
         page.goto(base + "/accounts")
         assert "/login" in page.url  # sent to the login page first
         page.screenshot(path=shots / "login.png")
@@ -63,21 +73,14 @@ def walk_pages(base: str, email: str, password: str, shots: Path) -> dict[str, o
         page.screenshot(path=shots / "account.png", full_page=True)
         seen["analyses"] = walk_analyses(page, base, shots)
         seen["errors"] = errors
-        browser.close()
     return seen
 
 
 def walk_workflows(base: str, email: str, password: str, shots: Path) -> dict[str, object]:
     """As a CSM: open Tasks, close the first task, open the Inbox and Playbooks (screenshots)."""
-    from playwright.sync_api import sync_playwright
-
     shots.mkdir(parents=True, exist_ok=True)
     seen: dict[str, object] = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+    with browser_page() as (page, errors):
         page.goto(base + "/login?next=/tasks")
         page.fill("input[name=email]", email)
         page.fill("input[name=password]", password)
@@ -102,7 +105,6 @@ def walk_workflows(base: str, email: str, password: str, shots: Path) -> dict[st
         seen["playbooks"] = page.locator("table.list tbody tr").count()
         page.screenshot(path=shots / "playbooks.png", full_page=True)
         seen["errors"] = errors
-        browser.close()
     return seen
 
 
