@@ -14,7 +14,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from tenure.db import Role
@@ -96,11 +96,7 @@ def _list_filter(visitor: Visitor, params: dict[str, Any], *, per_page: int) -> 
     )
 
 
-@router.get("/accounts")
-def accounts(
-    request: Request,
-    db: SessionDep,
-    visitor: PageUser,
+def list_params(
     segment: str | None = None,
     stage: str | None = None,
     band: str | None = None,
@@ -109,9 +105,9 @@ def accounts(
     q: str | None = None,
     sort: str = "name",
     desc: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
-) -> Response:
-    params = {
+) -> dict[str, Any]:
+    """The accounts list's filters and order, as the query string gives them."""
+    return {
         "segment": segment,
         "stage": stage,
         "band": band,
@@ -120,8 +116,21 @@ def accounts(
         "q": q,
         "sort": sort,
         "desc": desc,
-        "page": page,
     }
+
+
+ListParams = Annotated[dict[str, Any], Depends(list_params)]
+
+
+@router.get("/accounts")
+def accounts(
+    request: Request,
+    db: SessionDep,
+    visitor: PageUser,
+    filters: ListParams,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    params = {**filters, "page": page}
     where = _list_filter(visitor, params, per_page=50)
     total, rows = queries.accounts(db, where)
     pages = max(1, -(-total // where.per_page))
@@ -143,35 +152,14 @@ def accounts(
         choices=queries.choices(db),
         link=link,
         as_of=queries.latest_day(db),
-        mine=visitor.user.role == Role.CSM and owner is None,
+        mine=visitor.user.role == Role.CSM and filters["owner"] is None,
         csv_link="/accounts.csv?" + urlencode(dict(kept.items())),
     )
 
 
 @router.get("/accounts.csv")
-def accounts_csv(
-    db: SessionDep,
-    visitor: PageUser,
-    segment: str | None = None,
-    stage: str | None = None,
-    band: str | None = None,
-    owner: str | None = None,
-    renewal: Annotated[str | None, Query(pattern=r"^\d{0,4}$")] = None,
-    q: str | None = None,
-    sort: str = "name",
-    desc: bool = False,
-) -> Response:
+def accounts_csv(db: SessionDep, visitor: PageUser, params: ListParams) -> Response:
     """Every account matching the list's filters (no pagination), as CSV."""
-    params = {
-        "segment": segment,
-        "stage": stage,
-        "band": band,
-        "owner": owner,
-        "renewal": renewal,
-        "q": q,
-        "sort": sort,
-        "desc": desc,
-    }
     _, rows = queries.accounts(db, _list_filter(visitor, params, per_page=0))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_COLUMNS, extrasaction="ignore")
