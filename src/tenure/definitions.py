@@ -94,11 +94,19 @@ RULE_KINDS: dict[str, type[Strict]] = {  # looked up last to first
 }
 
 
-def _rule_kind(value: Any) -> str | None:
-    """The rule's kind: its first key found (`event` last: other kinds may filter on it)."""
-    if isinstance(value, dict):
-        return next((key for key in reversed(RULE_KINDS) if key in value), None)
-    return next((k for k, cls in RULE_KINDS.items() if isinstance(value, cls)), None)
+def _keyed_kind(kinds: dict[str, type[Strict]]) -> Any:
+    """A discriminator: the kind of a definition is the first of `kinds`' keys it has."""
+
+    def kind(value: Any) -> str | None:
+        if isinstance(value, dict):
+            return next((key for key in kinds if key in value), None)
+        return next((k for k, cls in kinds.items() if isinstance(value, cls)), None)
+
+    return kind
+
+
+# `event` looked up last: other rule kinds may filter on an event.
+_rule_kind = _keyed_kind(dict(reversed(RULE_KINDS.items())))
 
 
 Rule = Annotated[
@@ -333,15 +341,6 @@ TRIGGER_KINDS: dict[str, type[Strict]] = {
     "no_touch": NoTouchTrigger,
     "churn": ChurnTrigger,
 }
-
-
-def _keyed_kind(kinds: dict[str, type[Strict]]) -> Any:
-    def kind(value: Any) -> str | None:
-        if isinstance(value, dict):
-            return next((key for key in kinds if key in value), None)
-        return next((k for k, cls in kinds.items() if isinstance(value, cls)), None)
-
-    return kind
 
 
 Trigger = Annotated[
