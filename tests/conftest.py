@@ -207,7 +207,7 @@ def generated_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tenure.cli import app
     from tenure.config import load_settings
     from tenure.pipeline.imports import open_warehouse
-    from tenure.pipeline.rollups import refresh_rollups
+    from tenure.pipeline.rollups import refresh_for
 
     runner = CliRunner()
     assert runner.invoke(app, ["init", str(folder)]).exit_code == 0
@@ -215,6 +215,6 @@ def generated_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     warehouse = open_warehouse(load_settings(folder))
-    refresh_rollups(warehouse)
+    refresh_for(warehouse, load_settings(folder).definitions)
     warehouse.disconnect()
     return folder

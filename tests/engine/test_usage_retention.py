@@ -19,7 +19,6 @@ def retention(backend: BaseBackend, **options: Any) -> dict[tuple, tuple[int, in
     src = usage_sources(backend)
     table = user_retention(
         src.contact_daily,
-        src.contact_event_first,
         start=M(2024, 1, 1),
         end=M(2024, 1, 14),
         as_of=AS_OF,
@@ -82,7 +81,7 @@ def test_a_named_start_event_first_ever(backend: BaseBackend) -> None:
 def test_monthly_periods_count_whole_months(backend: BaseBackend) -> None:
     src = usage_sources(backend)
     table = user_retention(
-        src.contact_daily, src.contact_event_first,
+        src.contact_daily,
         start=M(2023, 12, 1), end=M(2023, 12, 31), as_of=M(2024, 1, 31), interval="month",
     )  # fmt: skip
     # u4 starts Dec 20: period 0 runs to Jan 19 and holds Jan 2; period 1 has not passed.

@@ -19,7 +19,7 @@ import ibis
 import ibis.expr.types as ir
 
 from tenure.definitions import Definitions
-from tenure.engine.rules import Sources, rule_achieved
+from tenure.engine.rules import Sources, reads_only_rollups, rule_achieved
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -38,29 +38,77 @@ def stage_entries(definitions: Definitions, sources: Sources) -> ir.Table:
     position, see the module docstring). Stages never entered have no row;
     accounts without a creation time have none at all.
     """
+    return entries_from(stage_rule_days(definitions, sources))
+
+
+def stage_rule_days(
+    definitions: Definitions,
+    sources: Sources,
+    *,
+    previous: ir.Table | None = None,
+    since: dt.date | None = None,
+) -> ir.Table:
+    """The first day each stage's entry rule holds per account (before the ordering).
+
+    Columns: ``account_id``, ``stage``, ``position``, ``anchor_day`` (the
+    creation day the rule counts from), ``achieved_on`` (date). With
+    `previous` (this function's earlier result) and `since` (the first day
+    whose data changed since), rows met before `since` from the same anchor
+    are kept as they are and only the others are evaluated, for the rules
+    that read only the rollups (`rules.reads_only_rollups`).
+    """
     created = account_created(sources.accounts)
     parts = []
     for position, stage in enumerate(definitions.lifecycle):
+        tag = {"stage": ibis.literal(stage.name), "position": ibis.literal(position, "int64")}
         if position == 0 or stage.enters is None:
-            met = created.select("account_id", achieved_on=created.anchor_day)
-        else:
-            met = rule_achieved(stage.enters, sources, anchors=created)
-        parts.append(met.mutate(stage=ibis.literal(stage.name), position=ibis.literal(position)))
+            met = created.mutate(achieved_on=created.anchor_day)
+            parts.append(
+                met.select(
+                    "account_id", **tag, anchor_day=met.anchor_day, achieved_on=met.achieved_on
+                )
+            )
+            continue
+        anchors = created
+        kept = None
+        if previous is not None and since is not None and reads_only_rollups(stage.enters):
+            kept = settled(previous.filter(previous.stage == stage.name), created, since)
+            anchors = created.anti_join(kept, "account_id")
+        met = rule_achieved(stage.enters, sources, anchors=anchors)
+        met = met.join(anchors, "account_id")
+        fresh = met.select(
+            "account_id", **tag, anchor_day=met.anchor_day, achieved_on=met.achieved_on.cast("date")
+        )
+        parts.append(fresh if kept is None else kept.select(*fresh.columns).union(fresh))
     if not parts:
         empty = created.filter(ibis.literal(False))
         return empty.select(
             "account_id",
             stage=ibis.literal("", "string"),
             position=ibis.literal(0, "int64"),
-            entered_on=empty.anchor_day,
+            anchor_day=empty.anchor_day,
+            achieved_on=empty.anchor_day,
         )
-    met = ibis.union(*parts)
+    return ibis.union(*parts)
+
+
+def settled(previous: ir.Table, anchors: ir.Table, since: dt.date) -> ir.Table:
+    """Rows of `previous` achieved before `since` from an unchanged anchor day.
+
+    `previous` and `anchors` both have ``account_id`` and ``anchor_day``.
+    """
+    done = previous.filter(previous.achieved_on < since)
+    return done.semi_join(anchors, ["account_id", "anchor_day"])
+
+
+def entries_from(rule_days: ir.Table) -> ir.Table:
+    """`stage_entries` from `stage_rule_days`: entry days made monotonic in stage order."""
     in_order = ibis.cumulative_window(group_by="account_id", order_by="position")
-    return met.select(
+    return rule_days.select(
         "account_id",
         "stage",
-        position=met.position.cast("int64"),
-        entered_on=met.achieved_on.max().over(in_order),
+        position=rule_days.position.cast("int64"),
+        entered_on=rule_days.achieved_on.max().over(in_order),
     )
 
 

@@ -34,9 +34,9 @@ import ibis
 import ibis.expr.types as ir
 
 from tenure.definitions import Definitions, Milestone
-from tenure.engine.lifecycle import account_created
+from tenure.engine.lifecycle import account_created, settled
 from tenure.engine.lifecycle import stage_entries as lifecycle_entries
-from tenure.engine.rules import Sources, rule_achieved
+from tenure.engine.rules import Sources, reads_only_rollups, rule_achieved
 
 STATUSES = ("not_started", "on_track", "behind", "missed", "achieved", "achieved_late")
 DATE_COLUMNS = ("anchor_day", "due_day", "halfway_day", "achieved_on")
@@ -51,7 +51,12 @@ def contract_start(subscriptions: ir.Table) -> ir.Table:
 
 
 def milestone_dates(
-    definitions: Definitions, sources: Sources, *, stage_entries: ir.Table | None = None
+    definitions: Definitions,
+    sources: Sources,
+    *,
+    stage_entries: ir.Table | None = None,
+    previous: ir.Table | None = None,
+    since: dt.date | None = None,
 ) -> ir.Table:
     """Anchor, due and achievement days of every milestone for every anchored account.
 
@@ -60,6 +65,12 @@ def milestone_dates(
     ``milestone``, ``stage``, ``required``, ``is_value`` (bool),
     ``anchor_day``, ``due_day``, ``halfway_day``, ``achieved_on`` (dates; the
     last three may be null), as defined in the module docstring.
+
+    Incrementally: with `previous` (this function's earlier result under the
+    same definitions) and `since` (the first day whose data changed since),
+    rows achieved before `since` from the same anchor day are kept and only
+    the others are evaluated, for rules that read only the rollups (see
+    `lifecycle.stage_rule_days`).
     """
     anchors = {
         "contract_start": contract_start(sources.subscriptions),
@@ -74,14 +85,19 @@ def milestone_dates(
             anchor = entered.select("account_id", anchor_day=entered.entered_on)
         else:
             anchor = anchors[milestone.anchor]
-        parts.append(_one_milestone(milestone, sources, anchor))
+        anchor = anchor.filter(anchor.anchor_day.notnull())
+        if previous is None or since is None or not reads_only_rollups(milestone.rule):
+            parts.append(_one_milestone(milestone, sources, anchor))
+            continue
+        kept = settled(previous.filter(previous.milestone == milestone.name), anchor, since)
+        fresh = _one_milestone(milestone, sources, anchor.anti_join(kept, "account_id"))
+        parts.append(kept.select(*fresh.columns).union(fresh))
     if not parts:
         return _no_milestones(anchors["account_created"])
     return ibis.union(*parts)
 
 
 def _one_milestone(milestone: Milestone, sources: Sources, anchors: ir.Table) -> ir.Table:
-    anchors = anchors.filter(anchors.anchor_day.notnull())
     met = rule_achieved(milestone.rule, sources, anchors=anchors)
     joined = anchors.left_join(met, "account_id")
     window = milestone.within_days

@@ -118,6 +118,21 @@ def rule_achieved(rule: Rule, sources: Sources, *, anchors: ir.Table) -> ir.Tabl
     return compile_rule(rule, sources, anchors)
 
 
+def reads_only_rollups(rule: Rule) -> bool:
+    """Whether `rule` reads nothing but the activity rollups (events, active days, shares).
+
+    Such rules are causal in the rollups: whether one holds on a day depends on
+    the rolled-up activity up to that day only, so a day it held stays so
+    while those days' rollups are unchanged. Rules on the other facts can be
+    corrected in place (a subscription's dates, an account's attribute) and
+    are cheap: they are always evaluated afresh.
+    """
+    if isinstance(rule, AnyRule | AllRule):
+        children: list[Any] = rule.any if isinstance(rule, AnyRule) else rule.all
+        return all(reads_only_rollups(child) for child in children)
+    return isinstance(rule, EventRule | ActiveDaysRule | ShareOfContactsRule)
+
+
 def _achieved(table: ir.Table, day: ir.DateValue) -> ir.Table:
     """Earliest `day` per account, as (account_id, achieved_on)."""
     return table.group_by("account_id").aggregate(achieved_on=day.min().cast("date"))

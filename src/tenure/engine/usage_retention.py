@@ -3,7 +3,7 @@
 A *unit* is a contact entering a cohort on a start day s:
 
 - ``first_ever`` (default): s = the contact's first-ever day with the start
-  event (`contact_event_first`); only contacts whose s falls in the range;
+  event; only contacts whose s falls in the range;
 - ``first_matching``: s = the contact's first day with the start event
   inside the range (earlier occurrences are ignored);
 - ``recurring``: every calendar interval (day, ISO week, month) of the range
@@ -24,9 +24,9 @@ period n has fully passed by `as_of` (period(s, as_of + 1 day) > n):
     retention(cohort, n) = retained units / units whose period n has passed.
 
 Period 0 contains s, so with the same start and return event it is 100%.
-The rollups have no per-contact event days, so a named start event other
-than ``first_ever``, or a named return event, reads those days from the
-`events` fact table (one filtered scan); everything else reads the rollups.
+The rollups have no per-contact event days, so a named start or return
+event reads those days from the `events` fact table (one filtered scan);
+everything else reads `contact_daily`.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ START_MODES: tuple[StartMode, ...] = ("first_ever", "first_matching", "recurring
 RETURN_MODES: tuple[ReturnMode, ...] = ("on", "on_or_after")
 UNIT = ["account_id", "contact_id", "start_day"]
 _TRUNCATE = {"day": "D", "week": "W", "month": "M"}
+EARLIEST = dt.date(1900, 1, 1)  # "ever": from the start of any data
 
 
 def interval_start(day: ir.DateValue, interval: Interval) -> ir.DateValue:
@@ -93,7 +94,6 @@ def active_days(
 
 def retention_units(
     contact_daily: ir.Table,
-    contact_event_first: ir.Table,
     *,
     start: dt.date,
     end: dt.date,
@@ -104,13 +104,9 @@ def retention_units(
 ) -> ir.Table:
     """Units starting in [start, end]: ``account_id``, ``contact_id``, ``start_day``."""
     if start_mode == "first_ever":
-        firsts = contact_event_first
-        if start_event is not None:
-            firsts = firsts.filter(firsts.event == start_event)
-        units = firsts.group_by(["account_id", "contact_id"]).aggregate(
-            start_day=firsts.first_day.min()
-        )
-        return units.filter(units.start_day.between(start, end))
+        ever = active_days(contact_daily, events, start_event, first=EARLIEST, last=end)
+        units = ever.group_by(["account_id", "contact_id"]).aggregate(start_day=ever.day.min())
+        return units.filter(units.start_day >= start)
     days = active_days(contact_daily, events, start_event, first=start, last=end)
     if start_mode == "first_matching":
         return days.group_by(["account_id", "contact_id"]).aggregate(start_day=days.day.min())
@@ -125,7 +121,6 @@ def retention_units(
 
 def user_retention(
     contact_daily: ir.Table,
-    contact_event_first: ir.Table,
     *,
     start: dt.date,
     end: dt.date,
@@ -152,7 +147,6 @@ def user_retention(
         raise ValueError("need periods ≥ 0 and start ≤ end, start ≤ as_of")
     units = retention_units(
         contact_daily,
-        contact_event_first,
         start=start,
         end=end,
         interval=interval,

@@ -29,17 +29,18 @@ from tenure.db import (
 from tenure.definitions import Definitions
 from tenure.engine.engagement import engagement_scores
 from tenure.engine.health import comparison_days, health_scores, scorecard_assignment
-from tenure.engine.lifecycle import lifecycle_stage, stage_entries
+from tenure.engine.lifecycle import lifecycle_stage
 from tenure.engine.measures import MeasureSources, measure_values
-from tenure.engine.milestones import milestone_dates, milestone_status
+from tenure.engine.milestones import milestone_status
 from tenure.engine.rules import Sources
 from tenure.engine.segments import value_segment
+from tenure.pipeline.dates import materialized, refreshed_dates
 from tenure.pipeline.imports import open_app_db, open_warehouse
 from tenure.pipeline.inbox import DrainReport, drain_inbox
 from tenure.pipeline.kpis import kpi_rows
 from tenure.pipeline.profiles import account_profiles, with_snapshot
 from tenure.pipeline.results import replace_all, replace_days, replace_kpis
-from tenure.pipeline.rollups import RollupRefresh, refresh_rollups, tracked_details
+from tenure.pipeline.rollups import RollupRefresh, refresh_for, tracked_details
 from tenure.pipeline.stages import stages_by_day
 
 
@@ -88,13 +89,13 @@ def compute(
         definitions = settings.definitions
         inbox = drain_inbox(app_db, warehouse)
         clock.lap("inbox")
-        refresh = refresh_rollups(
-            warehouse, details=tracked_details(definitions), full=full, since=inbox.earliest_day
-        )
+        refresh = refresh_for(warehouse, definitions, full=full, since=inbox.earliest_day)
         clock.lap("rollups")
         first, last = _days(warehouse, app_db, as_of=as_of, start=start, end=end)
         subjective = subjective_entries(app_db)
-        result = _compute_days(warehouse, definitions, settings, first, last, clock, subjective)
+        result = _compute_days(
+            warehouse, definitions, settings, (first, last), refresh, clock, subjective
+        )
         result.rollups, result.inbox = refresh, inbox
         profiles = account_profiles(warehouse, definitions, as_of=last)
         result.profiles = with_snapshot(profiles, result.accounts, day=last)
@@ -110,14 +111,14 @@ def _compute_days(
     warehouse: BaseBackend,
     definitions: Definitions,
     settings: Settings,
-    first: dt.date,
-    last: dt.date,
+    span: tuple[dt.date, dt.date],
+    rollups: RollupRefresh,
     clock: _Clock,
     subjective: ir.Table | None,
 ) -> ComputeResult:
+    first, last = span
     sources = sources_of(warehouse, definitions)
-    entries = _materialized(warehouse, stage_entries(definitions, sources))
-    dates = _materialized(warehouse, milestone_dates(definitions, sources, stage_entries=entries))
+    entries, dates = refreshed_dates(warehouse, definitions, sources, rollups)
     clock.lap("lifecycle and milestones")
     scores, contributions = _health(sources, definitions, entries, (first, last), subjective)
     engagement = engagement_scores(MeasureSources.of(sources), days=(first, last)).to_pyarrow()
@@ -163,7 +164,7 @@ def _health(
         measured = replace(measured, churn_predictions=warehouse.table("churn_predictions"))
     for scorecard in definitions.scorecards:
         values = measure_values(measured, scorecard, days=days)
-        values = _materialized(ibis.get_backend(values), values)  # read twice below
+        values = materialized(ibis.get_backend(values), values)  # read twice below
         scores, contributions = health_scores(
             values, scorecard, subjective=subjective, assignment=assignment
         )
@@ -197,11 +198,6 @@ def subjective_entries(app_db: Engine) -> ir.Table | None:
             }
         )
     )
-
-
-def _materialized(warehouse: BaseBackend, table: ir.Table) -> ir.Table:
-    """A small intermediate result computed once (read by several later steps)."""
-    return warehouse.create_table(f"_tenure_{id(table):x}", table, temp=warehouse.name != "pyspark")
 
 
 def _days(

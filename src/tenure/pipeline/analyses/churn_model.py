@@ -31,7 +31,7 @@ from ibis.backends import BaseBackend
 from tenure.config import Settings
 from tenure.engine.features import churn_features, churn_outcomes
 from tenure.pipeline.imports import open_warehouse
-from tenure.pipeline.rollups import refresh_rollups, tracked_details
+from tenure.pipeline.rollups import refresh_for
 from tenure.stats.churn_metrics import roc_auc
 from tenure.stats.churn_model import (
     ChurnDataError,
@@ -158,7 +158,7 @@ def churn_backtest(
     started = time.perf_counter()
     warehouse = open_warehouse(settings)
     try:
-        refresh_rollups(warehouse, details=tracked_details(settings.definitions))
+        refresh_for(warehouse, settings.definitions)
         ready = time.perf_counter()
         last = last_event_day(warehouse)
         test_day = as_of or last - dt.timedelta(days=horizon_days)
@@ -233,7 +233,7 @@ def predict_churn(
     """Score every current customer and store `churn_predictions` for the last day."""
     warehouse = open_warehouse(settings)
     try:
-        refresh_rollups(warehouse, details=tracked_details(settings.definitions))
+        refresh_for(warehouse, settings.definitions)
         last = last_event_day(warehouse)
         sources = FeatureSources.of(warehouse)
         _, train = _training(

@@ -99,7 +99,6 @@ def cohort_analysis(
             first = start or _back(last, interval, periods)
             expr = user_retention(
                 table(warehouse, "contact_daily"),
-                table(warehouse, "contact_event_first"),
                 start=first,
                 end=last,
                 as_of=last,

@@ -9,7 +9,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
-ROLLUPS_NEEDED = ("contact_daily", "contact_event_first")
+ROLLUPS_NEEDED = ("contact_daily",)
 
 
 class AnalysisError(ValueError):

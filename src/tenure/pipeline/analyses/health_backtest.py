@@ -24,7 +24,7 @@ from tenure.db import AccountDay, HealthContribution
 from tenure.engine.features import churn_outcomes
 from tenure.pipeline.analyses.churn_model import churn_backtest, last_event_day
 from tenure.pipeline.imports import open_app_db, open_warehouse
-from tenure.pipeline.rollups import refresh_rollups, tracked_details
+from tenure.pipeline.rollups import refresh_for
 from tenure.stats.churn_metrics import roc_auc
 from tenure.stats.churn_model import ChurnDataError
 from tenure.stats.health_signal import HealthSignal, health_signal
@@ -71,7 +71,7 @@ def health_backtest(
     """AUC, band calibration and per-measure AUCs of stored health scores for later churn."""
     warehouse, app_db = open_warehouse(settings), open_app_db(settings)
     try:
-        refresh_rollups(warehouse, details=tracked_details(settings.definitions))
+        refresh_for(warehouse, settings.definitions)
         last = last_event_day(warehouse)
         until = last - dt.timedelta(days=horizon_days)
         days = snapshot_days(app_db, until=until, spacing_days=spacing_days)
