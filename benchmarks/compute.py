@@ -69,7 +69,7 @@ def peer_vs_engine(settings, last: dt.date) -> dict[str, float]:  # type: ignore
     from benchmarks.peers import pandas_milestones
     from tenure.engine.milestones import milestone_dates, milestone_status
     from tenure.pipeline.compute import sources_of
-    from tenure.pipeline.rollups import refresh_rollups
+    from tenure.pipeline.rollups import refresh_for
 
     counted = [
         m
@@ -87,7 +87,7 @@ def peer_vs_engine(settings, last: dt.date) -> dict[str, float]:  # type: ignore
 
     def engine_run() -> None:
         con = connect(settings.resolved_warehouse_url)
-        refresh_rollups(con, full=True)
+        refresh_for(con, settings.definitions, full=True)
         definitions = Definitions(lifecycle=settings.definitions.lifecycle, milestones=counted)
         sources = sources_of(con, definitions)
         milestone_status(milestone_dates(definitions, sources), as_of=last).to_pyarrow()
