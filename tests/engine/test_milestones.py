@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from ibis.backends import BaseBackend
 
 from tenure.config import load_settings
 from tenure.definitions import Definitions
-from tenure.engine.lifecycle import lifecycle_stage, stage_entries
+from tenure.engine.lifecycle import lifecycle_stage, stage_entries, stage_rule_days
 from tenure.engine.milestones import (
     STATUSES,
     milestone_completion,
@@ -180,6 +181,44 @@ def test_milestone_dates_from_each_anchor(backend: BaseBackend) -> None:
         ("Setup", "A", "achieved"),
         ("Upgrade", "A", "on_track"),
     ]
+
+
+def test_dates_kept_from_before_a_day_equal_a_fresh_evaluation(backend: BaseBackend) -> None:
+    sources = load_sources(
+        backend,
+        accounts=[
+            {"account_id": "A", "created_at": T(2024, 1, 10, 8)},
+            {"account_id": "B", "created_at": T(2024, 1, 10, 8)},
+        ],
+        subscriptions=[
+            {"account_id": "A", "mrr": 10.0, "started_at": T(2024, 1, 20)},
+            {"account_id": "B", "mrr": 10.0, "started_at": T(2024, 1, 12)},
+        ],
+        events=[
+            *event("A", "a1", "setup_completed", D(2024, 1, 25)),
+            *event("A", "a1", "message_sent", D(2024, 1, 26)),
+            *event("B", "b1", "setup_completed", D(2024, 2, 1)),  # after the cut
+            *event("A", "a2", "message_sent", D(2024, 2, 5)),
+            *event("B", "b1", "message_sent", D(2024, 2, 6), count=2),
+        ],
+    )
+    cut = D(2024, 1, 30)
+    early = replace(
+        sources,
+        activity_daily=sources.activity_daily.filter(sources.activity_daily.day < cut),
+        contact_daily=sources.contact_daily.filter(sources.contact_daily.day < cut),
+    )
+    before = backend.create_table("before", milestone_dates(DEFINITIONS, early))
+    stages_before = backend.create_table("stages_before", stage_rule_days(DEFINITIONS, early))
+
+    def rows(table: ir.Table) -> list[str]:
+        return sorted(map(str, table.to_pyarrow().to_pylist()))
+
+    kept = milestone_dates(DEFINITIONS, sources, previous=before, since=cut)
+    assert rows(kept) == rows(milestone_dates(DEFINITIONS, sources))
+    assert rows(kept) != rows(before)  # B set up and both sent their messages
+    stages = stage_rule_days(DEFINITIONS, sources, previous=stages_before, since=cut)
+    assert rows(stages) == rows(stage_rule_days(DEFINITIONS, sources))
 
 
 def test_time_to_value_and_completion_per_cohort(backend: BaseBackend) -> None:

@@ -79,7 +79,9 @@ def stage_rule_days(
         fresh = met.select(
             "account_id", **tag, anchor_day=met.anchor_day, achieved_on=met.achieved_on.cast("date")
         )
-        parts.append(fresh if kept is None else kept.select(*fresh.columns).union(fresh))
+        parts.append(
+            fresh if kept is None else kept.select(*fresh.columns).cast(fresh.schema()).union(fresh)
+        )
     if not parts:
         empty = created.filter(ibis.literal(False))
         return empty.select(

@@ -91,7 +91,7 @@ def milestone_dates(
             continue
         kept = settled(previous.filter(previous.milestone == milestone.name), anchor, since)
         fresh = _one_milestone(milestone, sources, anchor.anti_join(kept, "account_id"))
-        parts.append(kept.select(*fresh.columns).union(fresh))
+        parts.append(kept.select(*fresh.columns).cast(fresh.schema()).union(fresh))
     if not parts:
         return _no_milestones(anchors["account_created"])
     return ibis.union(*parts)
