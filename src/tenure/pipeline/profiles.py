@@ -5,22 +5,26 @@ a request: header facts (name, owner, plan, ARR, value segment, next renewal)
 become columns to filter and sort on; the account 360's lists (contacts,
 subscriptions, recent tickets, NPS answers, touches, weekly usage) are kept
 as one JSON document per account.
+
+Each list is one query, sorted by account, written to JSON text in bulk by
+Arrow (`json_text`): the documents are what `json.dumps(..., default=str)`
+gives for `{"contacts": [{...}, ...], ...}`, without a Python object per item.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections import defaultdict
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 from ibis.backends import BaseBackend
 
 from tenure.definitions import Definitions
 from tenure.engine.segments import value_segment
+from tenure.pipeline.json_text import json_arrays, json_documents, json_objects
+from tenure.pipeline.weekly_usage import weekly_usage
 
 RECENT = 10  # tickets, NPS answers and touches kept per account
 CONTACTS = 25
@@ -55,18 +59,11 @@ def account_profiles(
     table = joined.left_join(renewals, joined.account_id == renewals.account_id)
     table = table.select(*[joined[c] for c in joined.columns], renewals.renewal_on)
     rows = table.to_pyarrow()
-    details = _details(warehouse, as_of=as_of)
-    documents = [
-        json.dumps(details.get(a, {}), default=str) for a in rows["account_id"].to_pylist()
-    ]
+    documents = _details(warehouse, rows["account_id"], as_of=as_of)
     return (
         rows.append_column("as_of", pa.array([as_of] * rows.num_rows, pa.date32()))
-        .append_column("details", pa.array(documents, pa.string()))
-        .set_column(
-            rows.schema.get_field_index("arr"),
-            "arr",
-            pa.compute.fill_null(rows["arr"], 0.0),
-        )
+        .append_column("details", documents)
+        .set_column(rows.schema.get_field_index("arr"), "arr", pc.fill_null(rows["arr"], 0.0))
     )
 
 
@@ -92,54 +89,64 @@ def with_snapshot(profiles: pa.Table, account_days: pa.Table, *, day: dt.date) -
     return joined.select([*profiles.column_names, *SNAPSHOT.names[1:]])
 
 
-def _details(warehouse: BaseBackend, *, as_of: dt.date) -> dict[str, dict[str, Any]]:
-    """{account_id: {"contacts": [...], "subscriptions": [...], ...}} as of `as_of`."""
+def _details(warehouse: BaseBackend, accounts: pa.ChunkedArray, *, as_of: dt.date) -> pa.Array:
+    """The JSON document of each of `accounts` as of `as_of`: `{"contacts": [...], ...}`,
+    each list only when the account has items in it (`{}` when none)."""
+    accounts = accounts.combine_chunks().cast(pa.string())
+    members = {}
+    for name, items in _lists(warehouse, as_of=as_of).items():
+        rows = items.to_pyarrow()
+        keys, arrays = json_arrays(
+            rows["account_id"], json_objects(rows.drop_columns(["account_id"]))
+        )
+        members[name] = arrays.take(pc.index_in(accounts, value_set=keys.cast(pa.string())))
+    return json_documents(members)
+
+
+def _lists(warehouse: BaseBackend, *, as_of: dt.date) -> dict[str, ir.Table]:
+    """Per list, `account_id` and the items' fields, sorted by account, then as the page
+    lists them."""
     cutoff = ibis.literal(dt.datetime.combine(as_of, dt.time.max))
-    found: dict[str, dict[str, Any]] = defaultdict(dict)
-    contacts = warehouse.table("contacts")
-    _collect(
-        found,
-        "contacts",
-        _key_contacts(contacts, cutoff),
-        ["name", "email", "role"],
-    )
     subs = warehouse.table("subscriptions")
-    subs = subs.filter(subs.started_at <= cutoff).order_by("started_at")
-    _collect(
-        found,
-        "subscriptions",
-        subs,
-        ["product", "plan", "mrr", "started_at", "ended_at", "billing_period", "status"],
-    )
-    tickets = warehouse.table("tickets")
-    _collect(
-        found,
-        "tickets",
-        _latest(tickets, "created_at", RECENT, cutoff),
-        ["ticket_id", "created_at", "solved_at", "priority", "status"],
-    )
+    subs = subs.filter(subs.started_at <= cutoff)
     surveys = warehouse.table("survey_responses")
     nps = surveys.filter(surveys.survey.lower() == "nps")
-    _collect(
-        found,
-        "nps",
-        _latest(nps, "responded_at", RECENT, cutoff),
-        ["score", "comment", "responded_at"],
-    )
-    touches = warehouse.table("touches")
-    _collect(
-        found, "touches", _latest(touches, "at", RECENT, cutoff), ["kind", "at", "author", "notes"]
-    )
-    _collect(found, "usage", _weekly_usage(warehouse, as_of=as_of), ["week", "events", "days"])
-    return found
+    lists = {
+        "contacts": (_key_contacts(warehouse.table("contacts"), cutoff), ["name", "email", "role"]),
+        "subscriptions": (
+            subs.order_by("account_id", "started_at", "subscription_id"),
+            ["product", "plan", "mrr", "started_at", "ended_at", "billing_period", "status"],
+        ),
+        "tickets": (
+            _latest(warehouse.table("tickets"), ("created_at", "ticket_id"), cutoff),
+            ["ticket_id", "created_at", "solved_at", "priority", "status"],
+        ),
+        "nps": (
+            _latest(nps, ("responded_at", "response_id"), cutoff),
+            ["score", "comment", "responded_at"],
+        ),
+        "touches": (
+            _latest(warehouse.table("touches"), ("at", "touch_id"), cutoff),
+            ["kind", "at", "author", "notes"],
+        ),
+        "usage": (
+            weekly_usage(warehouse, as_of=as_of, weeks=USAGE_WEEKS),
+            ["week", "events", "days"],
+        ),
+    }
+    return {name: table.select("account_id", *fields) for name, (table, fields) in lists.items()}
 
 
-def _latest(table: ir.Table, column: str, n: int, cutoff: ir.Value) -> ir.Table:
-    """The `n` latest rows per account up to `cutoff`, newest first."""
-    table = table.filter(table[column] <= cutoff)
-    rank = ibis.row_number().over(group_by="account_id", order_by=ibis.desc(column))
-    kept = table.mutate(_rank=rank)
-    return kept.filter(kept._rank < n).order_by("account_id", ibis.desc(column))
+def _latest(table: ir.Table, order: tuple[str, str], cutoff: ir.Value) -> ir.Table:
+    """The `RECENT` latest rows per account up to `cutoff`, newest first.
+
+    `order`: the time column and the row's id, which orders rows of the same time.
+    """
+    time, key = order
+    table = table.filter(table[time] <= cutoff)
+    newest = [ibis.desc(time), ibis.desc(key)]
+    kept = table.mutate(_rank=ibis.row_number().over(group_by="account_id", order_by=newest))
+    return kept.filter(kept._rank < RECENT).order_by("account_id", *newest)
 
 
 def _key_contacts(contacts: ir.Table, cutoff: ir.Value) -> ir.Table:
@@ -149,31 +156,6 @@ def _key_contacts(contacts: ir.Table, cutoff: ir.Value) -> ir.Table:
     weight = ibis.cases(
         (role == "champion", 0), (role == "exec sponsor", 1), (role == "admin", 2), else_=3
     )
-    order = [weight, ibis.desc(contacts.created_at)]
-    ranked = contacts.mutate(
-        _weight=weight, _rank=ibis.row_number().over(group_by="account_id", order_by=order)
-    )
+    order = [weight, ibis.desc(contacts.created_at), contacts.contact_id]
+    ranked = contacts.mutate(_rank=ibis.row_number().over(group_by="account_id", order_by=order))
     return ranked.filter(ranked._rank < CONTACTS).order_by("account_id", "_rank")
-
-
-def _weekly_usage(warehouse: BaseBackend, *, as_of: dt.date) -> ir.Table:
-    """Events and active days per account and ISO week, the last `USAGE_WEEKS` weeks."""
-    daily = warehouse.table("activity_daily")
-    since = as_of - dt.timedelta(weeks=USAGE_WEEKS)
-    daily = daily.filter(daily.day.between(since, as_of))
-    per_day = daily.group_by("account_id", "day").aggregate(events=daily.events.sum())
-    week = per_day.day.truncate("W")
-    weekly = per_day.group_by("account_id", week=week).aggregate(
-        events=per_day.events.sum(), days=per_day.count()
-    )
-    return weekly.order_by("account_id", "week")
-
-
-def _collect(
-    found: dict[str, dict[str, Any]], key: str, table: ir.Table, columns: list[str]
-) -> None:
-    rows = table.select("account_id", *columns).to_pyarrow().to_pylist()
-    for row in rows:
-        account = row.pop("account_id")
-        if account is not None:
-            found[account].setdefault(key, []).append(row)
