@@ -46,6 +46,16 @@ def timed(action) -> float:  # type: ignore[no-untyped-def]
     return round(time.perf_counter() - began, 2)
 
 
+def timed_compute(settings, laps: dict[str, dict[str, float]], name: str, **days) -> float:  # type: ignore[no-untyped-def]
+    """Seconds of one compute; its laps per step go into `laps[name]`."""
+    from tenure.pipeline.compute import compute
+
+    result = {}
+    seconds = timed(lambda: result.update(run=compute(settings, **days)))
+    laps[name] = {step: round(s, 2) for step, s in result["run"].seconds.items()}
+    return seconds
+
+
 def hold_back_last_day(url: str) -> tuple[dt.date, object]:
     """Remove the last day's events (kept in memory) so one new day can arrive later."""
     con = connect(url)
@@ -97,21 +107,20 @@ def peer_vs_engine(settings, last: dt.date) -> dict[str, float]:  # type: ignore
 
 
 def main() -> None:
-    from tenure.pipeline.compute import compute
-
     ensure_workspace()
     settings = load_settings(WORKSPACE)
     url = settings.resolved_warehouse_url
     floor = floor_seconds(url)
     last, held = hold_back_last_day(url)
     before = last - dt.timedelta(days=1)
-    full = timed(lambda: compute(settings, as_of=before, full=True))
+    laps: dict[str, dict[str, float]] = {}
+    full = timed_compute(settings, laps, "full", as_of=before, full=True)
     con = connect(url)
     con.insert("events", held)
     con.disconnect()
-    incremental = timed(lambda: compute(settings))
+    incremental = timed_compute(settings, laps, "incremental")
     first = last - dt.timedelta(days=364)
-    backfill = timed(lambda: compute(settings, start=first, end=last))
+    backfill = timed_compute(settings, laps, "backfill", start=first, end=last)
     peer = peer_vs_engine(settings, last)
     print(
         json.dumps(
@@ -126,6 +135,7 @@ def main() -> None:
                 "pandas_rollup_and_milestones_seconds": peer["pandas"],
                 "speedup_vs_pandas": round(peer["pandas"] / peer["engine"], 1),
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "laps": laps,
             }
         )
     )
