@@ -31,6 +31,7 @@ bench: install
 	$(BIN)/python -m benchmarks.generate
 	$(BIN)/python -m benchmarks.import_events
 	$(BIN)/python -m benchmarks.compute
+	$(BIN)/python -m benchmarks.store
 	$(BIN)/python -m benchmarks.ingest
 	$(BIN)/python -m benchmarks.survival
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,bench]'

@@ -23,9 +23,11 @@ from tenure.db import (
     AccountProfile,
     ComputeRun,
     HealthContribution,
+    KpiValue,
     MilestoneState,
     SubjectiveScore,
 )
+from tenure.db.bulk import bulk_writes
 from tenure.definitions import Definitions
 from tenure.engine.engagement import engagement_scores
 from tenure.engine.health import comparison_days, health_scores, scorecard_assignment
@@ -39,7 +41,7 @@ from tenure.pipeline.imports import open_app_db, open_warehouse
 from tenure.pipeline.inbox import DrainReport, drain_inbox
 from tenure.pipeline.kpis import kpi_rows
 from tenure.pipeline.profiles import account_profiles, with_snapshot
-from tenure.pipeline.results import replace_all, replace_days, replace_kpis
+from tenure.pipeline.results import replace_all, replace_days
 from tenure.pipeline.rollups import RollupRefresh, refresh_for, tracked_details
 from tenure.pipeline.stages import stages_by_day
 
@@ -226,14 +228,14 @@ def _days(
 
 
 def _store(app_db: Engine, result: ComputeResult, clock: _Clock) -> None:
-    span = (result.first_day, result.last_day)
-    replace_days(app_db, AccountDay, result.accounts, days=span)
-    if result.contributions.num_rows:
-        last = (result.last_day, result.last_day)
-        replace_days(app_db, HealthContribution, result.contributions, days=last)
-    replace_all(app_db, MilestoneState, result.milestones)
-    replace_all(app_db, AccountProfile, result.profiles)
-    replace_kpis(app_db, result.kpis, days=(result.last_day, result.last_day))
+    span, last = (result.first_day, result.last_day), (result.last_day, result.last_day)
+    with bulk_writes(app_db) as writes:  # one transaction: all of the run's results or none
+        replace_days(writes, AccountDay, result.accounts, days=span)
+        if result.contributions.num_rows:
+            replace_days(writes, HealthContribution, result.contributions, days=last)
+        replace_all(writes, MilestoneState, result.milestones)
+        replace_all(writes, AccountProfile, result.profiles)
+        replace_days(writes, KpiValue, result.kpis, days=last, column="as_of")
     clock.lap("store")
     with app_db.begin() as connection:
         connection.execute(
