@@ -22,19 +22,19 @@ contacts) and feature breadth (no core features known): no activity is 0.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+
 import ibis
 import ibis.expr.types as ir
 
 from tenure.definitions import Measure, Metric, Scheme, Scorecard
-from tenure.engine.health import health_contributions
-from tenure.engine.measures import (
+from tenure.engine.health import measure_points, weighted_score, weighted_sums
+from tenure.engine.measures import KEYS, Days, day_list, measure_columns
+from tenure.engine.metrics import (
     DEFAULT_FEATURE_EVENT,
-    Days,
     MeasureSources,
-    day_list,
-    finished_value,
     metric_deltas,
-    running_totals,
     windowed,
 )
 
@@ -104,52 +104,82 @@ def engagement_scores(
         participation=participation,
         community_event=community_event,
     )
-    values = engagement_values(sources, card, days=days, core_features=core_features)
-    c = health_contributions(values, card)
-    has = c.points.notnull()
-    sums = c.group_by(["account_id", "day"]).aggregate(
-        weighted=(c.points * c.weight).sum(),
-        with_data=ibis.cases((has, c.weight), else_=0.0).sum(),
-    )
-    total = usage + team + features + participation
-    score = ibis.cases((sums.with_data > 0, sums.weighted / sums.with_data), else_=ibis.null())
-    return sums.select(
-        "account_id", "day", engagement=score.cast("float64"), coverage=sums.with_data / total
-    )
-
-
-def engagement_values(
-    sources: MeasureSources, card: Scorecard, *, days: Days, core_features: int | None = None
-) -> ir.Table:
-    """The engagement measures' values: (account_id, day, measure, value).
-
-    As `measure_values`, except feature breadth = distinct features / core
-    features, and participation = community events + tickets opened.
-    """
-    metrics = {m.name: m.metric for m in card.measures if m.metric is not None}
+    columns = {m.name: f"value_{i}" for i, m in enumerate(card.measures)}
+    metrics = {columns[m.name]: m.metric for m in card.measures if m.metric is not None}
     first = day_list(days)[0]
-    streams = {
-        name: metric_deltas(sources, metric, first_day=first) for name, metric in metrics.items()
-    }
-    streams[PARTICIPATION] = _participation(sources, metrics[PARTICIPATION])
-    totals = running_totals(streams, sources.accounts, days=days)
-    values = totals.select("account_id", "day", "measure", value=finished_value(totals, metrics))
-    catalog = _core_features(sources, metrics[FEATURES]) if core_features is None else core_features
-    share = values.value / ibis.cases((catalog > 0, catalog), else_=ibis.null("float64"))
-    return values.mutate(
-        value=ibis.cases((values.measure == FEATURES, share), else_=values.value).cast("float64")
+    deltas = {columns[PARTICIPATION]: participation_deltas(sources, card, first_day=first)}
+    values = measure_columns(sources, metrics, days=days, deltas=deltas)
+    catalog = core_feature_count(sources, card) if core_features is None else core_features
+    return engagement_of(values, card, columns=columns, core_features=catalog)
+
+
+def engagement_of(
+    values: ir.Table,
+    card: Scorecard,
+    *,
+    columns: Mapping[str, str],
+    core_features: int | ir.IntegerScalar,
+) -> ir.Table:
+    """Engagement per row of `values`: one row per account and day, a value per measure.
+
+    `columns` maps each measure of `card` (`engagement_scorecard`) to its
+    column in `values`; feature breadth's column holds the distinct features
+    used (a share of `core_features` here), participation's the community
+    events plus tickets opened (`participation_deltas`). Columns:
+    ``account_id``, ``day``, ``engagement``, ``coverage``.
+    """
+    catalog: int | ir.NumericValue = core_features
+    if isinstance(core_features, ir.Scalar):
+        # One row joined on: a scalar subquery would run once per reference.
+        values = values.cross_join(core_features.name("core_features").as_table())
+        catalog = values.core_features
+    rows = engaged_rows(values, card, columns=columns, core_features=catalog)
+    return rows.select(*KEYS, "engagement", coverage=rows.engagement_coverage)
+
+
+def engaged_rows(
+    values: ir.Table,
+    card: Scorecard,
+    *,
+    columns: Mapping[str, str],
+    core_features: int | ir.NumericValue,
+) -> ir.Table:
+    """`values` with ``engagement`` and ``engagement_coverage`` (see `engagement_of`).
+
+    `core_features` is a number or a column of `values`.
+    """
+    catalog = ibis.cases((core_features > 0, core_features), else_=ibis.null("float64"))
+    points = {}
+    for i, m in enumerate(card.measures):
+        value = values[columns[m.name]]
+        if m.name == FEATURES:
+            value = value / catalog
+        points[f"engagement_points_{i}"] = measure_points(value.cast("float64"), m)
+    rows = values.mutate(**points)
+    weighted, with_data = weighted_sums([rows[c] for c in points], card.measures)
+    rows = rows.mutate(engagement_weighted=weighted, engagement_with_data=with_data)
+    total = sum(m.weight for m in card.measures)
+    rows = rows.mutate(
+        engagement=weighted_score(rows.engagement_weighted, rows.engagement_with_data),
+        engagement_coverage=(rows.engagement_with_data / total).cast("float64"),
     )
+    return rows.drop(*points, "engagement_weighted", "engagement_with_data")
 
 
-def _core_features(sources: MeasureSources, metric: Metric) -> ir.IntegerScalar:
+def core_feature_count(sources: MeasureSources, card: Scorecard) -> ir.IntegerScalar:
+    """The product's core features: distinct details of the feature event ever rolled up."""
+    metric = _metric(card, FEATURES)
     rows = sources.activity_daily
     rows = rows.filter(rows.event == (metric.event or DEFAULT_FEATURE_EVENT))
     return rows.detail.nunique().as_scalar()
 
 
-def _participation(sources: MeasureSources, metric: Metric) -> ir.Table:
-    """Deltas of community events (metric.event) plus tickets opened, over the window."""
-    community = metric_deltas(sources, metric)
+def participation_deltas(
+    sources: MeasureSources, card: Scorecard, *, first_day: dt.date | None = None
+) -> ir.Table:
+    """Deltas of community events (the metric's event) plus tickets opened, over the window."""
+    metric = _metric(card, PARTICIPATION)
+    community = metric_deltas(sources, metric, first_day=first_day)
     if sources.tickets is None:
         return community
     tickets = sources.tickets.filter(sources.tickets.account_id.notnull())
@@ -165,3 +195,10 @@ def metric_deltas_of(deltas: ir.Table) -> ir.Table:
         amount=deltas.amount.cast("float64"),
         count=deltas["count"].cast("float64"),
     )
+
+
+def _metric(card: Scorecard, name: str) -> Metric:
+    metric = next(m.metric for m in card.measures if m.name == name)
+    if metric is None:
+        raise ValueError(f"the engagement measure {name!r} needs a metric")
+    return metric

@@ -35,19 +35,17 @@ too, e.g. with `comparison_days`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 
 from tenure.definitions import Bands, Measure, Scorecard
-from tenure.engine.measures import Days, day_list
+from tenure.engine.measures import KEYS, Days, day_list, unpivoted
 
 RED, YELLOW, GREEN = "Red", "Yellow", "Green"
 THRESHOLD_POINTS = (100.0, 60.0, 0.0)  # at least good, at least average, below
 CHANGE_DAYS = (7, 30)
-KEYS = ["account_id", "day"]
 
 
 def comparison_days(days: Days) -> list[dt.date]:
@@ -76,56 +74,161 @@ def health_scores(
     (account_id, day, measure, group, critical, value, points, band, weight,
     effective_weight, contribution).
     """
+    wide, columns = _pivoted(values, scorecard)
     if assignment is not None:
         mine = assignment.filter(assignment.scorecard == scorecard.name)
-        values = values.semi_join(mine, [k for k in KEYS if k in mine.columns])
-    if any(m.subjective for m in scorecard.measures):
-        grid = values.select(*KEYS).distinct()
-        values = values.union(subjective_values(grid, subjective, scorecard))
-    contributions = health_contributions(values, scorecard)
-    return score_changes(_scores(contributions, scorecard)), contributions
+        wide = wide.semi_join(mine, [k for k in KEYS if k in mine.columns])
+    wide, columns = with_subjective(wide, scorecard, columns=columns, subjective=subjective)
+    scores = daily_scores(wide, scorecard, columns=columns)
+    return score_changes(scores), contributions(wide, scorecard, columns=columns)
 
 
 def health_contributions(values: ir.Table, scorecard: Scorecard) -> ir.Table:
-    """Each measure's value, points, band, weights and contribution (see `health_scores`)."""
-    rows = values.join(_specs(scorecard), "measure")
-    rows = rows.select(
-        *KEYS, "measure", "group", "critical", "value", "weight", points=_points(rows)
-    )
-    has = rows.points.notnull()
-    with_data = ibis.cases((has, rows.weight), else_=0.0).sum().over(group_by=KEYS)
-    effective = ibis.cases((has, 100.0 * rows.weight / with_data), else_=0.0)
-    return rows.mutate(
-        band=band_of(rows.points, scorecard.bands),
-        effective_weight=effective,
-        contribution=rows.points * effective / 100.0,
-    ).relocate("points", "band", "weight", after="value")
+    """Each measure's value, points, band, weights and contribution (see `health_scores`).
+
+    `values` holds every measure of the scorecard, subjective ones included.
+    """
+    wide, columns = _pivoted(values, scorecard, subjective=True)
+    return contributions(wide, scorecard, columns=columns)
 
 
-def _scores(contributions: ir.Table, scorecard: Scorecard) -> ir.Table:
-    c = contributions
-    has = c.points.notnull()
-    poor = c.critical & has & (c.points <= scorecard.bands.red)
-    total = sum(m.weight for m in scorecard.measures)
-    sums = c.group_by(KEYS).aggregate(
-        weighted=(c.points * c.weight).sum(),
-        with_data=ibis.cases((has, c.weight), else_=0.0).sum(),
-        poor=ibis.cases((poor, 1), else_=0).sum(),
-    )
-    score = ibis.cases((sums.with_data > 0, sums.weighted / sums.with_data), else_=ibis.null())
-    scores = sums.select(
-        *KEYS, score=score.cast("float64"), coverage=sums.with_data / total, poor=sums.poor
-    )
-    uncapped = band_of(scores.score, scorecard.bands)
-    capped = (scores.poor > 0) & (uncapped == GREEN)
-    return scores.select(
+def daily_scores(values: ir.Table, scorecard: Scorecard, *, columns: Mapping[str, str]) -> ir.Table:
+    """The score, band, coverage and cap per row (account and day) of `values`.
+
+    `values` has a column per measure of the scorecard (subjective ones too,
+    see `with_subjective`); `columns` maps a measure's name to its column.
+    Columns: account_id, day, scorecard, score, band, coverage, capped.
+    """
+    rows = scored_rows(values, scorecard, columns=columns)
+    return rows.select(
         *KEYS,
-        scorecard=ibis.literal(scorecard.name),
-        score=scores.score,
-        band=ibis.cases((capped, YELLOW), else_=uncapped),
-        coverage=scores.coverage,
-        capped=capped.fill_null(False),
+        scorecard=ibis.literal(scorecard.name, "string"),
+        score=rows.score,
+        band=rows.band,
+        coverage=rows.coverage,
+        capped=rows.capped,
     )
+
+
+def scored_rows(
+    values: ir.Table, scorecard: Scorecard, *, columns: Mapping[str, str], prefix: str = ""
+) -> ir.Table:
+    """`values` with each measure's points and the row's score, band, coverage and cap.
+
+    `values` and `columns` as for `daily_scores`. Added columns, each name
+    after `prefix`: ``points_i`` (the i-th measure's points), ``with_data``
+    (Σ_M wᵢ), ``score``, ``band``, ``coverage``, ``capped``. One projection
+    per step, so that the SQL names each intermediate value once instead of
+    repeating its expression wherever it is used.
+    """
+    measures = scorecard.measures
+
+    def col(name: str) -> str:
+        return f"{prefix}{name}"
+
+    rows = values.mutate(
+        **{
+            col(f"points_{i}"): measure_points(values[columns[m.name]], m)
+            for i, m in enumerate(measures)
+        }
+    )
+    points = [rows[col(f"points_{i}")] for i in range(len(measures))]
+    weighted, with_data = weighted_sums(points, measures)
+    poor = [p <= scorecard.bands.red for p, m in zip(points, measures, strict=True) if m.critical]
+    rows = rows.mutate(
+        **{
+            col("weighted"): weighted,
+            col("with_data"): with_data,
+            col("poor"): ibis.or_(*poor).fill_null(False) if poor else ibis.literal(False),
+        }
+    )
+    total = sum(m.weight for m in measures)
+    rows = rows.mutate(
+        **{
+            col("score"): weighted_score(rows[col("weighted")], rows[col("with_data")]),
+            col("coverage"): (rows[col("with_data")] / total).cast("float64"),
+        }
+    )
+    uncapped = band_of(rows[col("score")], scorecard.bands)
+    capped = (rows[col("poor")] & (uncapped == GREEN)).fill_null(False)
+    rows = rows.mutate(
+        **{col("band"): ibis.cases((capped, YELLOW), else_=uncapped), col("capped"): capped}
+    )
+    return rows.drop(col("weighted"), col("poor"))
+
+
+def weighted_sums(
+    points: Sequence[ir.FloatingValue], measures: Sequence[Measure]
+) -> tuple[ir.FloatingValue, ir.FloatingValue]:
+    """(Σ_M wᵢ · pointsᵢ, Σ_M wᵢ) over the measures M with points."""
+    weights = [float_constant(m.weight) for m in measures]
+    weighted = sum(
+        (p.fill_null(0.0) * w for p, w in zip(points, weights, strict=True)), ibis.literal(0.0)
+    )
+    with_data = sum(
+        (ibis.cases((p.notnull(), w), else_=0.0) for p, w in zip(points, weights, strict=True)),
+        ibis.literal(0.0),
+    )
+    return weighted, with_data
+
+
+def weighted_score(weighted: ir.FloatingValue, with_data: ir.FloatingValue) -> ir.FloatingValue:
+    """Σ_M wᵢ · pointsᵢ / Σ_M wᵢ, NULL without any measure with points."""
+    score = ibis.cases((with_data > 0, weighted / with_data), else_=ibis.null("float64"))
+    return score.cast("float64")
+
+
+def contributions(
+    values: ir.Table, scorecard: Scorecard, *, columns: Mapping[str, str]
+) -> ir.Table:
+    """Each measure's value, points, band, weights and contribution per row of `values`.
+
+    `values` and `columns` as for `daily_scores`. Columns: account_id, day,
+    measure, group, critical, value, points, band, weight, effective_weight,
+    contribution (see `health_scores`).
+    """
+    rows = scored_rows(values, scorecard, columns=columns)
+    parts = []
+    for i, m in enumerate(scorecard.measures):
+        points = rows[f"points_{i}"]
+        weight = float_constant(m.weight)
+        effective = ibis.cases((points.notnull(), 100.0 * weight / rows.with_data), else_=0.0)
+        parts.append(
+            rows.select(
+                *KEYS,
+                measure=ibis.literal(m.name, "string"),
+                group=ibis.literal(m.group, "string"),
+                critical=ibis.literal(m.critical, "boolean"),
+                value=rows[columns[m.name]].cast("float64"),
+                points=points,
+                band=band_of(points, scorecard.bands),
+                weight=weight,
+                effective_weight=effective.cast("float64"),
+                contribution=(points * effective / 100.0).cast("float64"),
+            )
+        )
+    return ibis.union(*parts)
+
+
+def with_subjective(
+    values: ir.Table,
+    scorecard: Scorecard,
+    *,
+    columns: Mapping[str, str],
+    subjective: ir.Table | None,
+) -> tuple[ir.Table, dict[str, str]]:
+    """`values` with a column per subjective measure `columns` does not name yet, and the
+    columns of every measure. Values as `subjective_values` gives them (NULL without
+    `subjective`)."""
+    found = dict(columns)
+    for i, m in enumerate(scorecard.measures):
+        if m.name in found:
+            continue
+        if not m.subjective:
+            raise ValueError(f"no values for the measure {m.name!r}")
+        found[m.name] = column = f"subjective_{i}"
+        values = _with_subjective(values, subjective, m, column)
+    return values, found
 
 
 def band_of(points: ir.NumericValue, bands: Bands) -> ir.StringValue:
@@ -138,74 +241,119 @@ def band_of(points: ir.NumericValue, bands: Bands) -> ir.StringValue:
     )
 
 
-def score_changes(scores: ir.Table) -> ir.Table:
-    """Adds score_change_7d and score_change_30d: score − the score 7 (30) days before."""
-    for days in CHANGE_DAYS:
-        before = scores.select(
-            "account_id",
-            day=(scores.day + ibis.interval(days=days)).cast("date"),
-            before=scores.score,
+def score_changes(
+    scores: ir.Table,
+    *,
+    score: str = "score",
+    prefix: str = "score_change_",
+    days: Days | None = None,
+) -> ir.Table:
+    """Adds score_change_7d and score_change_30d: score − the score 7 (30) days before.
+
+    NULL when the account has no row then. The score before is looked up with
+    a window whose frame is exactly that day (a range over day numbers). With
+    `days`, the days `scores` covers, each account's rows being consecutive
+    days among them (as when an account exists over an interval of them), it
+    is the row k rows back instead, for each k that can be 7 (30) days back:
+    a cheaper window. `score` names the score column, `prefix` the changes.
+    """
+    changes = {}
+    for back in CHANGE_DAYS:
+        before = _score_before(scores, scores[score], back, days)
+        changes[f"{prefix}{back}d"] = scores[score] - before
+    return scores.mutate(**changes)
+
+
+def _score_before(
+    scores: ir.Table, score: ir.FloatingValue, back: int, days: Days | None
+) -> ir.FloatingValue:
+    if days is None:
+        number = scores.day.epoch_days()
+        frame = ibis.window(group_by="account_id", order_by=number, range=(-back, -back))
+        return score.max().over(frame)
+    listed = day_list(days)
+    position = {day: i for i, day in enumerate(listed)}
+    offsets = sorted(
+        {
+            i - position[d - dt.timedelta(back)]
+            for i, d in enumerate(listed)
+            if d - dt.timedelta(back) in position
+        }
+    )
+    order = ibis.window(group_by="account_id", order_by="day")
+    found = [
+        ibis.cases(
+            (
+                scores.day.delta(scores.day.lag(k).over(order), unit="day") == back,
+                score.lag(k).over(order),
+            ),
+            else_=ibis.null("float64"),
         )
-        joined = scores.left_join(before, KEYS)
-        scores = joined.select(
-            *scores.columns, **{f"score_change_{days}d": joined.score - joined.before}
-        )
-    return scores
+        for k in offsets
+    ]
+    if not found:
+        return ibis.null("float64")
+    return ibis.coalesce(*found) if len(found) > 1 else found[0]
 
 
-def _points(rows: ir.Table) -> ir.FloatingValue:
-    v = rows.value
-    linear = ibis.greatest(ibis.least((v - rows.low) / (rows.high - rows.low), 1.0), 0.0) * 100
-    good, average, poor = THRESHOLD_POINTS
-    higher = ibis.cases((v >= rows.good, good), (v >= rows.average, average), else_=poor)
-    lower = ibis.cases((v <= rows.good, good), (v <= rows.average, average), else_=poor)
-    return ibis.cases(
-        (v.isnull(), ibis.null("float64")),
-        (rows.subjective, ibis.greatest(ibis.least(v, 100.0), 0.0)),
-        (rows.low.notnull() & rows.lower_is_better, 100.0 - linear),
-        (rows.low.notnull(), linear),
-        (rows.lower_is_better, lower),
-        else_=higher,
-    ).cast("float64")
-
-
-def _specs(scorecard: Scorecard) -> ir.Table:
-    """The scorecard's measures as a small table: weight, group, flags and scheme bounds."""
-    rows = [_spec(m) for m in scorecard.measures]
-    types = {
-        "measure": pa.string(),
-        "group": pa.string(),
-        "weight": pa.float64(),
-        "critical": pa.bool_(),
-        "subjective": pa.bool_(),
-        "lower_is_better": pa.bool_(),
-        "low": pa.float64(),
-        "high": pa.float64(),
-        "good": pa.float64(),
-        "average": pa.float64(),
-    }
-    return ibis.memtable(pa.table({k: pa.array([r[k] for r in rows], t) for k, t in types.items()}))
-
-
-def _spec(m: Measure) -> dict[str, object]:
-    scheme = m.scheme
-    low = high = None
-    if scheme is not None and scheme.linear is not None:
+def measure_points(value: ir.FloatingValue, measure: Measure) -> ir.FloatingValue:
+    """The measure's points (0–100) for `value` by its scheme; NULL stays NULL."""
+    scheme = measure.scheme
+    if measure.subjective or scheme is None:
+        points = ibis.greatest(ibis.least(value, 100.0), 0.0)
+    elif scheme.linear is not None:
         low, high = sorted(scheme.linear)
         if low == high:
-            raise ValueError(f"measure {m.name!r}: linear bounds must differ, got {scheme.linear}")
-    return {
-        "measure": m.name,
-        "group": m.group,
-        "weight": float(m.weight),
-        "critical": m.critical,
-        "subjective": m.subjective,
-        "low": low,
-        "high": high,
-        "lower_is_better": bool(scheme and scheme.lower_is_better),
-        "good": scheme.good if scheme else None,
-        "average": scheme.average if scheme else None,
-    }
+            raise ValueError(
+                f"measure {measure.name!r}: linear bounds must differ, got {scheme.linear}"
+            )
+        linear = ibis.greatest(ibis.least((value - low) / (high - low), 1.0), 0.0) * 100
+        points = 100.0 - linear if scheme.lower_is_better else linear
+    else:
+        good, average, poor = (float_constant(p) for p in THRESHOLD_POINTS)
+        if scheme.lower_is_better:
+            points = ibis.cases(
+                (value <= scheme.good, good), (value <= scheme.average, average), else_=poor
+            )
+        else:
+            points = ibis.cases(
+                (value >= scheme.good, good), (value >= scheme.average, average), else_=poor
+            )
+    # GREATEST and LEAST skip NULLs: a missing value must stay missing.
+    return ibis.cases((value.isnull(), ibis.null("float64")), else_=points).cast("float64")
+
+
+def float_constant(value: float) -> ir.FloatingValue:
+    """`value` as a float64 in SQL too: PostgreSQL reads a bare 20.0 as NUMERIC."""
+    return ibis.literal(repr(float(value))).cast("float64")
+
+
+def _pivoted(
+    values: ir.Table, scorecard: Scorecard, *, subjective: bool = False
+) -> tuple[ir.Table, dict[str, str]]:
+    """`measure_values`' rows as one row per account and day, a column per measure."""
+    measures = [m for m in scorecard.measures if subjective or not m.subjective]
+    columns = {m.name: f"measure_{i}" for i, m in enumerate(measures)}
+    wide = values.group_by(KEYS).aggregate(
+        **{
+            column: values.value.max(where=values.measure == name)
+            for name, column in columns.items()
+        }
+    )
+    return wide, columns
+
+
+def _with_subjective(
+    rows: ir.Table, subjective: ir.Table | None, measure: Measure, column: str
+) -> ir.Table:
+    """`rows` with the subjective measure's value (see `subjective_values`) as `column`."""
+    latest = (
+        _latest_entries(rows.select(*KEYS), subjective, measure) if subjective is not None else None
+    )
+    if latest is None:
+        return rows.mutate(**{column: ibis.null("float64")})
+    joined = rows.left_join(latest, KEYS)
+    return joined.select(*rows.columns, **{column: joined.points.cast("float64")})
 
 
 def subjective_values(
@@ -218,18 +366,13 @@ def subjective_values(
     days r … r + expires_days − 1; no expires_days: it never expires). None:
     NULL. Columns: account_id, day, measure, value.
     """
-    parts = []
-    for m in (m for m in scorecard.measures if m.subjective):
-        latest = _latest_entries(grid, subjective, m) if subjective is not None else None
-        if latest is None:
-            part = grid.select(*KEYS, measure=ibis.literal(m.name), value=ibis.null("float64"))
-        else:
-            joined = grid.left_join(latest, KEYS)
-            part = joined.select(
-                *KEYS, measure=ibis.literal(m.name), value=joined.points.cast("float64")
-            )
-        parts.append(part)
-    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    rows = grid.select(*KEYS)
+    columns = {}
+    for i, m in enumerate(scorecard.measures):
+        if m.subjective:
+            rows = _with_subjective(rows, subjective, m, f"value_{i}")
+            columns[f"value_{i}"] = m.name
+    return unpivoted(rows, columns)
 
 
 def _latest_entries(grid: ir.Table, subjective: ir.Table, measure: Measure) -> ir.Table:

@@ -22,6 +22,7 @@ from tenure.definitions import Definitions
 from tenure.engine.rules import Sources, reads_only_rollups, rule_achieved
 
 EPOCH = dt.date(1970, 1, 1)
+_NEVER = dt.date(9999, 12, 31)  # the end of the last stage entered
 
 
 def account_created(accounts: ir.Table) -> ir.Table:
@@ -134,3 +135,26 @@ def lifecycle_stage(entries: ir.Table, *, as_of: dt.date) -> ir.Table:
         "entered_on",
         days_in_stage=(as_of - EPOCH).days - current.entered_on.epoch_days(),
     )
+
+
+def stages_on_days(entries: ir.Table, days: ir.Table) -> ir.Table:
+    """The stage of each (account_id, day) row of `days`, as `lifecycle_stage` would give it.
+
+    A stage holds from its entry day until the next stage's entry day (stages
+    entered the same day: the highest position). Columns: those of `days`,
+    ``stage`` and ``stage_entered_on`` (NULL before the account entered any).
+    """
+    order = ibis.window(group_by="account_id", order_by="position")
+    spans = entries.select(
+        entries.account_id.name("entry_account"),
+        "stage",
+        stage_entered_on=entries.entered_on,
+        until=entries.entered_on.lead().over(order).fill_null(_NEVER),
+    )
+    on = [
+        days.account_id == spans.entry_account,
+        spans.stage_entered_on <= days.day,
+        days.day < spans.until,
+    ]
+    joined = days.left_join(spans, on)
+    return joined.select(*days.columns, "stage", "stage_entered_on")

@@ -1,44 +1,20 @@
 """Measure values per account and day: the inputs of health and engagement scores.
 
-`measure_values` computes every measured (non-subjective) measure of a
-scorecard for every account that exists on a day, for every day asked for, in
-one pass: no loop over days. It reads the daily rollups and the small fact
-tables, never raw events.
+`measure_columns` computes metrics for every account that exists on a day, for
+every day asked for, in one pass: no loop over days. It reads the daily
+rollups and the small fact tables, never raw events. Its table has one row
+per account and day and a column per metric; `measure_values` gives the same
+values as one row per measure.
 
-How "the last N days" is computed
----------------------------------
-Every metric is turned into *deltas*: rows (account_id, day, amount, count)
-whose running total, day by day, is the metric. An active day u adds +1 on u
-and −1 on u + N, so the running total on day d counts active days in
-``[d − N + 1, d]`` (the window: N whole days ending with, and including, d;
-an event exactly N − 1 days before d counts, one exactly N days before does
-not). Deltas before the first day asked for are folded into it and deltas
-between two days asked for into the later one, so the running total is one
-cumulative-sum window over a grid of accounts × days asked for × measures.
-
-Metrics (N = ``metric.days``)
------------------------------
-- ``active_days``: distinct days with any event (or ``metric.event``) in the
-  window. No events: 0.
-- ``share_of_contacts_active``: contacts with any event in the window /
-  contacts existing on d (``created_at`` ≤ d; no ``created_at``: always),
-  capped at 1 (events of contacts created later). No contacts: NULL.
-- ``distinct_features``: distinct ``detail`` values of ``core_feature_used``
-  (or ``metric.event``) in the window. No events: 0.
-- ``event_count``: events of ``metric.event`` (any event without one) in the
-  window. No events: 0.
-- ``latest_nps``: score of the account's latest ``nps`` response (any contact;
-  ties broken by the larger ``response_id``) responded in the window. No
-  response in the window: NULL.
-- ``open_tickets``: tickets with created day ≤ d < solved day (never solved:
-  open). ``metric.days`` is not used. No tickets: 0.
-- ``churn_risk``: the account's latest churn probability in percent (0–100)
-  from the ``churn_predictions`` table (written by the churn model), predicted
-  in the window. No prediction in the window: NULL.
-
-Counts of activity are 0 without activity: an account that does not use the
-product is not missing data, it is the worst case. Survey answers and shares
-of an empty team are missing (NULL), never 0.
+Running totals
+--------------
+Every metric is a stream of *deltas* (see `tenure.engine.metrics` for each
+metric's formula) whose running total, day by day, is the metric. Deltas
+before the first day asked for are folded into it and deltas between two days
+asked for into the later one. The grid is accounts × days asked for, with
+each stream's deltas as columns, and every running total is one
+cumulative-sum window over an account's days (all streams in the same
+window, so one sort serves them all).
 
 An account exists on d when its created day ≤ d (no ``created_at``: always)
 and it did not churn before d (its churned day ≥ d, or never churned).
@@ -47,52 +23,40 @@ and it did not churn before d (its churned day ≥ d, or never churned).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Hashable, Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from tenure.definitions import Metric, Scorecard
+from tenure.engine.metrics import (
+    COUNT_KINDS,
+    DEFAULT_FEATURE_EVENT,
+    MeasureSources,
+    metric_deltas,
+    recent,
+)
+
+__all__ = [
+    "DEFAULT_FEATURE_EVENT",
+    "KEYS",
+    "Days",
+    "MeasureSources",
+    "day_list",
+    "measure_columns",
+    "measure_values",
+    "metric_value",
+    "recent",
+    "running_totals",
+    "unpivoted",
+]
 
 # The days to compute: an inclusive range (start, end), or a list of days.
 Days = tuple[dt.date, dt.date] | Sequence[dt.date]
-COUNT_KINDS = ("active_days", "distinct_features", "event_count", "open_tickets")
-DEFAULT_FEATURE_EVENT = "core_feature_used"
-_EARLIEST = dt.date(1900, 1, 1)
-
-
-@dataclass(frozen=True)
-class MeasureSources:
-    """The tables measures read: rollups (see `tenure.engine.rollups`) and small facts."""
-
-    accounts: ir.Table
-    activity_daily: ir.Table
-    contact_daily: ir.Table
-    contacts: ir.Table | None = None
-    tickets: ir.Table | None = None
-    survey_responses: ir.Table | None = None
-    churn_predictions: ir.Table | None = None  # account_id, as_of, churn_risk
-
-    @classmethod
-    def of(cls, sources: Any) -> MeasureSources:
-        """The measure inputs of a wider bundle, such as `tenure.engine.rules.Sources`."""
-        return cls(**{name: getattr(sources, name, None) for name in cls.__dataclass_fields__})
-
-
-def recent(sources: MeasureSources, *, since: dt.date) -> MeasureSources:
-    """`sources` with daily activity and survey answers from `since` on."""
-    answers = sources.survey_responses
-    if answers is not None:
-        answers = answers.filter(answers.responded_at >= dt.datetime.combine(since, dt.time()))
-    return replace(
-        sources,
-        activity_daily=sources.activity_daily.filter(sources.activity_daily.day >= since),
-        contact_daily=sources.contact_daily.filter(sources.contact_daily.day >= since),
-        survey_responses=answers,
-    )
+KEYS = ["account_id", "day"]
+# Metrics whose value needs the running count of answers besides their amount.
+COUNTED_KINDS = ("share_of_contacts_active", "latest_nps", "churn_risk")
 
 
 def day_list(days: Days) -> list[dt.date]:
@@ -118,83 +82,153 @@ def measure_values(sources: MeasureSources, scorecard: Scorecard, *, days: Days)
     `tenure.engine.health`). Columns: ``account_id``, ``day`` (date),
     ``measure``, ``value`` (float64, NULL when there is no data).
     """
-    metrics = {m.name: m.metric for m in scorecard.measures if m.metric is not None}
+    measured = [m for m in scorecard.measures if m.metric is not None]
+    metrics = {f"value_{k}": m.metric for k, m in enumerate(measured) if m.metric is not None}
+    table = measure_columns(sources, metrics, days=days)
+    return unpivoted(table, {f"value_{k}": m.name for k, m in enumerate(measured)})
+
+
+def measure_columns(
+    sources: MeasureSources,
+    metrics: Mapping[str, Metric],
+    *,
+    days: Days,
+    deltas: Mapping[str, ir.Table] | None = None,
+) -> ir.Table:
+    """Each metric's value per existing account and day, as a column per metric.
+
+    Columns: ``account_id``, ``day`` (date), and one float64 column per key of
+    `metrics` (named by it; NULL when there is no data). Equal metrics share
+    one stream of deltas. `deltas` replaces the deltas of some keys (the
+    value is then finished as its metric's kind), e.g. engagement's
+    participation, which adds tickets opened to community posts.
+    """
+    if not metrics:
+        raise ValueError("no measured measures: measure columns need at least one metric")
     first = day_list(days)[0]
-    streams = {
-        name: metric_deltas(sources, metric, first_day=first) for name, metric in metrics.items()
-    }
-    totals = running_totals(streams, sources.accounts, days=days)
-    return totals.select("account_id", "day", "measure", value=finished_value(totals, metrics))
+    replaced = deltas or {}
+    streams: dict[str, ir.Table] = {}
+    named: dict[Hashable, str] = {}
+    stream_of: dict[str, str] = {}
+    for column, metric in metrics.items():
+        key: Hashable = ("replaced", column) if column in replaced else metric
+        if key not in named:
+            named[key] = f"s{len(named)}"
+            found = replaced.get(column)
+            streams[named[key]] = (
+                metric_deltas(sources, metric, first_day=first) if found is None else found
+            )
+        stream_of[column] = named[key]
+    counted = {stream_of[c] for c, m in metrics.items() if m.kind in COUNTED_KINDS}
+    totals = running_totals(streams, sources.accounts, days=days, counted=counted)
+    return totals.select(
+        *KEYS,
+        **{c: metric_value(totals, stream_of[c], metric) for c, metric in metrics.items()},
+    )
 
 
-def finished_value(totals: ir.Table, metrics: Mapping[str, Metric]) -> ir.FloatingValue:
-    """The metric's value from its running totals `amount` and `count`.
+def metric_value(totals: ir.Table, stream: str, metric: Metric) -> ir.FloatingValue:
+    """The metric's value from the running totals of its stream (`running_totals`).
 
     share_of_contacts_active = least(amount / count, 1), NULL when count = 0;
     latest_nps, churn_risk = amount when count > 0 (one in the window), else NULL;
     every count = amount.
     """
-
-    def named(kind: str) -> list[str]:
-        return [name for name, metric in metrics.items() if metric.kind == kind]
-
-    share = ibis.least(totals.amount / totals["count"], 1.0)
-    return ibis.cases(
-        (totals.measure.isin(named("share_of_contacts_active")) & (totals["count"] > 0), share),
-        (
-            totals.measure.isin(named("latest_nps") + named("churn_risk")) & (totals["count"] > 0),
-            totals.amount,
-        ),
-        (
-            totals.measure.isin([n for n, m in metrics.items() if m.kind in COUNT_KINDS]),
-            totals.amount,
-        ),
-        else_=ibis.null("float64"),
-    ).cast("float64")
+    amount = totals[f"{stream}_amount"]
+    if metric.kind in COUNT_KINDS:
+        return amount.cast("float64")
+    count = totals[f"{stream}_count"]
+    if metric.kind == "share_of_contacts_active":
+        value = ibis.least(amount / count, 1.0)
+    elif metric.kind in ("latest_nps", "churn_risk"):
+        value = amount
+    else:
+        raise ValueError(f"unknown metric kind {metric.kind!r}")
+    return ibis.cases((count > 0, value), else_=ibis.null("float64")).cast("float64")
 
 
-def running_totals(streams: Mapping[str, ir.Table], accounts: ir.Table, *, days: Days) -> ir.Table:
+def running_totals(
+    streams: Mapping[str, ir.Table],
+    accounts: ir.Table,
+    *,
+    days: Days,
+    counted: set[str] | None = None,
+) -> ir.Table:
     """Running totals of each stream of deltas, per existing account and day asked for.
 
     amount(d) = Σ amount of the stream's deltas on days ≤ d (count alike).
-    Columns: ``account_id``, ``day``, ``measure`` (the stream's name),
-    ``amount``, ``count`` (float64; 0 without deltas).
+    Columns: ``account_id``, ``day``, and per stream S (its key in `streams`,
+    a column-name prefix) ``S_amount`` and, when S is in `counted` (default:
+    every stream), ``S_count`` (float64; 0 without deltas).
     """
     if not streams:
         raise ValueError("no measured measures: running totals need at least one stream")
+    counted = set(streams) if counted is None else counted
+    sums = {
+        f"{name}_{part}": (name, part)
+        for name in streams
+        for part in ("amount", "count")
+        if part == "amount" or name in counted
+    }
     listed = day_list(days)
-    deltas = _bucketed(streams, listed)
-    grid = _grid(accounts, listed, list(streams))
-    rows = grid.left_join(deltas, ["account_id", "day", "measure"]).select(
-        "account_id",
-        "day",
-        "measure",
-        "exists",
-        amount=deltas.amount.fill_null(0.0),
-        count=deltas["count"].fill_null(0.0),
+    alive = _alive(accounts, listed)
+    deltas = _bucketed(streams, sums, alive, listed)
+    grid = _grid(alive, listed)
+    rows = grid.left_join(deltas, KEYS).select(*KEYS, *sums)
+    running = ibis.window(group_by="account_id", order_by="day", following=0)
+    return rows.select(
+        *KEYS, **{column: rows[column].sum().over(running).fill_null(0.0) for column in sums}
     )
-    running = ibis.window(group_by=["account_id", "measure"], order_by="day", following=0)
-    totals = rows.mutate(
-        amount=rows.amount.sum().over(running), count=rows["count"].sum().over(running)
-    )
-    return totals.filter(totals.exists).drop("exists")
 
 
-def _bucketed(streams: Mapping[str, ir.Table], listed: list[dt.date]) -> ir.Table:
-    """Deltas summed per account, stream and the first day asked for on or after their day."""
+def unpivoted(table: ir.Table, columns: Mapping[str, str]) -> ir.Table:
+    """One row per (account_id, day) of `table` and column: (account_id, day, measure, value).
+
+    `columns` maps a column of `table` to its measure's name.
+    """
     parts = [
-        s.select("account_id", "day", "amount", "count", measure=ibis.literal(name))
-        for name, s in streams.items()
+        table.select(*KEYS, measure=ibis.literal(name, "string"), value=table[column])
+        for column, name in columns.items()
     ]
-    deltas = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    deltas = deltas.mutate(date=ibis.greatest(deltas.day, ibis.literal(listed[0])))
-    buckets = _buckets(listed)
-    joined = deltas.join(buckets, "date").select(
-        "account_id", "measure", "amount", "count", day=buckets.bucket
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def _bucketed(
+    streams: Mapping[str, ir.Table],
+    sums: Mapping[str, tuple[str, str]],
+    alive: ir.Table,
+    listed: list[dt.date],
+) -> ir.Table:
+    """Deltas summed per account and the first day asked for on or after their day on
+    which the account exists (so deltas before its creation count from then on).
+
+    One column per stream and part (amount, count), as `sums` names them: each
+    stream fills its own columns and leaves the others NULL (cheaper to sum
+    than a filter per column).
+    """
+    parts = []
+    for name, stream in streams.items():
+        values = {
+            column: (stream[part] if owner == name else ibis.null()).cast("float64")
+            for column, (owner, part) in sums.items()
+        }
+        parts.append(stream.select("account_id", "day", **values))
+    deltas = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    deltas = deltas.join(alive, "account_id")
+    deltas = deltas.mutate(date=ibis.greatest(deltas.day, deltas.since))
+    if _contiguous(listed):
+        joined = deltas.filter(deltas.date <= listed[-1]).mutate(bucket=deltas.date)
+    else:
+        buckets = _buckets(listed)
+        joined = deltas.join(buckets, "date")
+    return joined.group_by("account_id", day=joined.bucket).aggregate(
+        **{column: joined[column].sum() for column in sums}
     )
-    return joined.group_by(["account_id", "day", "measure"]).aggregate(
-        amount=joined.amount.sum().cast("float64"), count=joined["count"].sum().cast("float64")
-    )
+
+
+def _contiguous(listed: list[dt.date]) -> bool:
+    """Whether `listed` is every day from its first to its last."""
+    return (listed[-1] - listed[0]).days == len(listed) - 1
 
 
 def _buckets(listed: list[dt.date]) -> ir.Table:
@@ -209,167 +243,24 @@ def _buckets(listed: list[dt.date]) -> ir.Table:
     )
 
 
-def _grid(accounts: ir.Table, listed: list[dt.date], measures: list[str]) -> ir.Table:
-    """Accounts existing at some day asked for × those days × measures, with `exists`."""
-    first, last = ibis.literal(listed[0]), ibis.literal(listed[-1])
+def _alive(accounts: ir.Table, listed: list[dt.date]) -> ir.Table:
+    """Accounts existing on some day asked for: account_id, since, churned.
+
+    since = the later of the first day asked for and the created day.
+    """
+    first, last = listed[0], listed[-1]
     created = accounts.created_at.date()
     churned = accounts.churned_at.date()
     alive = accounts.filter(
         created.isnull() | (created <= last), churned.isnull() | (churned >= first)
-    ).select("account_id", created=created, churned=churned)
+    )
+    since = ibis.greatest(alive.created_at.date().fill_null(first), ibis.literal(first))
+    return alive.select("account_id", since=since, churned=alive.churned_at.date())
+
+
+def _grid(alive: ir.Table, listed: list[dt.date]) -> ir.Table:
+    """Each account of `alive` × the days asked for on which it exists."""
     calendar = ibis.memtable(pa.table({"day": pa.array(listed, pa.date32())}))
-    names = ibis.memtable(pa.table({"measure": pa.array(measures, pa.string())}))
-    grid = alive.cross_join(calendar).cross_join(names)
-    exists = (grid.created.isnull() | (grid.created <= grid.day)) & (
-        grid.churned.isnull() | (grid.churned >= grid.day)
-    )
-    return grid.select("account_id", "day", "measure", exists=exists)
-
-
-def _plus_days(day: ir.DateValue, count: int) -> ir.DateValue:
-    return (day + ibis.interval(days=count)).cast("date")
-
-
-def windowed(rows: ir.Table, amount: ir.NumericValue | float, window: int) -> ir.Table:
-    """Deltas of `amount` counted for `window` days from each row's day: +a on day, −a after."""
-    on = rows.select("account_id", "day", amount=ibis.literal(0.0) + amount, count=0.0)
-    off = on.select("account_id", day=_plus_days(on.day, window), amount=-on.amount, count=0.0)
-    return on.union(off)
-
-
-def distinct_windowed(rows: ir.Table, window: int) -> ir.Table:
-    """Deltas counting distinct `key` values per account seen in the last `window` days.
-
-    A key seen on days u₁ < u₂ < … covers each [u, u + window − 1]; a covered
-    stretch adds +1 on its first day and −1 on the day after its last.
-    """
-    seen = rows.select("account_id", "key", "day").distinct()
-    order = ibis.window(group_by=["account_id", "key"], order_by="day")
-    seen = seen.mutate(prev=seen.day.lag().over(order), next=seen.day.lead().over(order))
-    starts = seen.filter(seen.prev.isnull() | (_plus_days(seen.prev, window) <= seen.day))
-    ends = seen.filter(seen.next.isnull() | (_plus_days(seen.day, window) <= seen.next))
-    return starts.select("account_id", "day", amount=1.0, count=0.0).union(
-        ends.select("account_id", day=_plus_days(ends.day, window), amount=-1.0, count=0.0)
-    )
-
-
-def _active_days(sources: MeasureSources, metric: Metric) -> ir.Table:
-    rows = sources.activity_daily
-    if metric.event is not None:
-        rows = rows.filter(rows.event == metric.event)
-    return windowed(rows.select("account_id", "day").distinct(), 1.0, metric.days)
-
-
-def _event_count(sources: MeasureSources, metric: Metric) -> ir.Table:
-    rows = sources.activity_daily
-    if metric.event is not None:
-        rows = rows.filter(rows.event == metric.event)
-    daily = rows.group_by(["account_id", "day"]).aggregate(events=rows.events.sum())
-    return windowed(daily, daily.events.cast("float64"), metric.days)
-
-
-def _distinct_features(sources: MeasureSources, metric: Metric) -> ir.Table:
-    rows = sources.activity_daily
-    rows = rows.filter(rows.event == (metric.event or DEFAULT_FEATURE_EVENT), rows.detail.notnull())
-    return distinct_windowed(rows.mutate(key=rows.detail), metric.days)
-
-
-def _share_of_contacts_active(sources: MeasureSources, metric: Metric) -> ir.Table:
-    if metric.event is not None:
-        raise ValueError("share_of_contacts_active counts any event: contact_daily has no event")
-    active = sources.contact_daily.mutate(key=sources.contact_daily.contact_id)
-    deltas = distinct_windowed(active, metric.days)
-    contacts = _required(sources.contacts, "contacts", metric)
-    contacts = contacts.filter(contacts.account_id.notnull())
-    joined = contacts.select(
-        "account_id",
-        day=contacts.created_at.date().fill_null(ibis.literal(_EARLIEST)),
-        amount=0.0,
-        count=1.0,
-    )
-    return deltas.union(joined)
-
-
-def _latest_nps(sources: MeasureSources, metric: Metric) -> ir.Table:
-    """+score (and +1) on the latest answer's day, − both when it ends or a newer one starts."""
-    rows = _required(sources.survey_responses, "survey_responses", metric)
-    rows = rows.filter(rows.survey.lower() == "nps", rows.account_id.notnull())
-    rows = rows.mutate(day=rows.responded_at.date())
-    newest = ibis.window(
-        group_by=["account_id", "day"],
-        order_by=[ibis.desc("responded_at"), ibis.desc("response_id")],
-    )
-    rows = rows.mutate(rank=ibis.row_number().over(newest))
-    daily = rows.filter(rows.rank == 0).select("account_id", "day", "score")
-    daily = daily.mutate(
-        next=daily.day.lead().over(group_by="account_id", order_by="day"),
-        expiry=_plus_days(daily.day, metric.days),
-    )
-    end = ibis.cases(
-        (daily.next.isnull(), daily.expiry), else_=ibis.least(daily.next, daily.expiry)
-    )
-    score = daily.score.cast("float64")
-    on = daily.select("account_id", "day", amount=score, count=1.0)
-    off = daily.select("account_id", day=end.cast("date"), amount=-score, count=-1.0)
-    return on.union(off)
-
-
-def _churn_risk(sources: MeasureSources, metric: Metric) -> ir.Table:
-    """+risk % (and +1) on a prediction's day, − both when it expires or a newer one comes."""
-    rows = _required(sources.churn_predictions, "churn_predictions", metric)
-    rows = rows.select("account_id", day=rows.as_of.cast("date"), risk=rows.churn_risk * 100.0)
-    rows = rows.mutate(
-        next=rows.day.lead().over(group_by="account_id", order_by="day"),
-        expiry=_plus_days(rows.day, metric.days),
-    )
-    end = ibis.cases((rows.next.isnull(), rows.expiry), else_=ibis.least(rows.next, rows.expiry))
-    on = rows.select("account_id", "day", amount=rows.risk, count=1.0)
-    off = rows.select("account_id", day=end.cast("date"), amount=-rows.risk, count=-1.0)
-    return on.union(off)
-
-
-def _open_tickets(sources: MeasureSources, metric: Metric) -> ir.Table:
-    rows = _required(sources.tickets, "tickets", metric)
-    rows = rows.filter(rows.account_id.notnull())
-    opened = rows.select("account_id", day=rows.created_at.date(), amount=1.0, count=0.0)
-    solved = rows.filter(rows.solved_at.notnull())
-    closed = solved.select("account_id", day=solved.solved_at.date(), amount=-1.0, count=0.0)
-    return opened.union(closed)
-
-
-def _required(table: ir.Table | None, name: str, metric: Metric) -> ir.Table:
-    if table is None:
-        raise ValueError(f"the {metric.kind} metric needs the {name} table")
-    return table
-
-
-KIND_DELTAS: dict[str, Callable[[MeasureSources, Metric], ir.Table]] = {
-    "active_days": _active_days,
-    "share_of_contacts_active": _share_of_contacts_active,
-    "distinct_features": _distinct_features,
-    "event_count": _event_count,
-    "latest_nps": _latest_nps,
-    "open_tickets": _open_tickets,
-    "churn_risk": _churn_risk,
-}
-
-
-def metric_deltas(
-    sources: MeasureSources, metric: Metric, *, first_day: dt.date | None = None
-) -> ir.Table:
-    """The metric's deltas: (account_id, day, amount, count), see the module docstring.
-
-    With `first_day` (the first day asked for), activity and answers older than
-    its window are left out: their +1 and −1 both fall before `first_day`, so
-    they never change a total on or after it. Tickets stay whole (one opened
-    long ago can still be open).
-    """
-    if first_day is not None:
-        sources = recent(sources, since=first_day - dt.timedelta(days=metric.days))
-    deltas = KIND_DELTAS[metric.kind](sources, metric)
-    return deltas.select(
-        "account_id",
-        day=deltas.day.cast("date"),
-        amount=deltas.amount.cast("float64"),
-        count=deltas["count"].cast("float64"),
-    )
+    grid = alive.cross_join(calendar)
+    grid = grid.filter(grid.since <= grid.day, grid.churned.isnull() | (grid.churned >= grid.day))
+    return grid.select("account_id", "day")

@@ -29,10 +29,9 @@ from tenure.db import (
 )
 from tenure.db.bulk import bulk_writes
 from tenure.definitions import Definitions
-from tenure.engine.engagement import engagement_scores
-from tenure.engine.health import comparison_days, health_scores, scorecard_assignment
+from tenure.engine.health import scorecard_assignment
 from tenure.engine.lifecycle import lifecycle_stage
-from tenure.engine.measures import MeasureSources, measure_values
+from tenure.engine.measures import MeasureSources
 from tenure.engine.milestones import milestone_status
 from tenure.engine.rules import Sources
 from tenure.engine.segments import value_segment
@@ -43,7 +42,7 @@ from tenure.pipeline.kpis import kpi_rows
 from tenure.pipeline.profiles import account_profiles, with_snapshot
 from tenure.pipeline.results import replace_all, replace_days
 from tenure.pipeline.rollups import RollupRefresh, refresh_for, tracked_details
-from tenure.pipeline.stages import stages_by_day
+from tenure.pipeline.stages import account_days
 
 
 class NothingToCompute(ValueError):
@@ -122,12 +121,10 @@ def _compute_days(
     sources = sources_of(warehouse, definitions)
     entries, dates = refreshed_dates(warehouse, definitions, sources, rollups)
     clock.lap("lifecycle and milestones")
-    scores, contributions = _health(sources, definitions, entries, (first, last), subjective)
-    engagement = engagement_scores(MeasureSources.of(sources), days=(first, last)).to_pyarrow()
+    accounts, contributions = _health(sources, definitions, entries, (first, last), subjective)
     clock.lap("health and engagement")
-    accounts = stages_by_day(scores, engagement, entries.to_pyarrow(), first=first, last=last)
     milestones = milestone_status(dates, as_of=last).to_pyarrow()
-    kpis = kpi_rows(sources, dates, settings, as_of=last, engagement=engagement)
+    kpis = kpi_rows(sources, dates, settings, as_of=last, engagement=accounts)
     clock.lap("kpis")
     return ComputeResult(
         first,
@@ -148,31 +145,32 @@ def _health(
     span: tuple[dt.date, dt.date],
     subjective: ir.Table | None,
 ) -> tuple[pa.Table, pa.Table]:
-    """Scores for the days of `span` and the contributions of its last, over every scorecard."""
-    first, last = span
-    if not definitions.scorecards:
-        return pa.table({}), pa.table({})
-    stages = lifecycle_stage(entries, as_of=last).select("account_id", "stage")
-    segments = value_segment(
-        sources.accounts, sources.subscriptions, definitions.value_segments, as_of=last
-    )
-    accounts = segments.left_join(stages, "account_id").select("account_id", "stage", "segment")
-    assignment = scorecard_assignment(accounts, definitions.scorecards)
-    days = comparison_days((first, last))
-    all_scores, all_contributions = [], []
-    measured = MeasureSources.of(sources)
+    """The account_days rows of `span` (stage, health, engagement) and the health
+    contributions of its last day, over every scorecard."""
+    last = span[1]
     warehouse = ibis.get_backend(sources.accounts)
+    measured = MeasureSources.of(sources)
     if "churn_predictions" in warehouse.list_tables():  # written by the churn model
         measured = replace(measured, churn_predictions=warehouse.table("churn_predictions"))
-    for scorecard in definitions.scorecards:
-        values = measure_values(measured, scorecard, days=days)
-        values = materialized(ibis.get_backend(values), values)  # read twice below
-        scores, contributions = health_scores(
-            values, scorecard, subjective=subjective, assignment=assignment
+    assignment = None
+    if definitions.scorecards:
+        stages = lifecycle_stage(entries, as_of=last).select("account_id", "stage")
+        segments = value_segment(
+            sources.accounts, sources.subscriptions, definitions.value_segments, as_of=last
         )
-        all_scores.append(scores.filter(scores.day.between(first, last)).to_pyarrow())
-        all_contributions.append(contributions.filter(contributions.day == last).to_pyarrow())
-    return pa.concat_tables(all_scores), pa.concat_tables(all_contributions)
+        accounts = segments.left_join(stages, "account_id")
+        assignment = scorecard_assignment(
+            accounts.select("account_id", "stage", "segment"), definitions.scorecards
+        )
+    return account_days(
+        measured,
+        definitions.scorecards,
+        entries=entries,
+        span=span,
+        assignment=assignment,
+        subjective=subjective,
+        materialized=lambda table: materialized(warehouse, table),
+    )
 
 
 def subjective_entries(app_db: Engine) -> ir.Table | None:

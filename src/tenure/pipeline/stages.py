@@ -1,62 +1,183 @@
-"""The daily snapshot rows: each account's stage, health and engagement per day."""
+"""The daily snapshot rows: each account's stage, health and engagement per day.
+
+Every scorecard and the engagement score read one table of measure columns
+(`measure_columns`: one row per existing account and day, a column per
+distinct metric), computed once for the days of the range and the days 7 and
+30 before them (for the changes of the health score) and materialized. Each
+snapshot row is then computed from its own row of that table (the account's
+scorecard picked by a join, not by a union of per-scorecard tables), the
+changes by a window, and the rows of the range are fetched in one query,
+sorted by the app table's key.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
 
-import pandas as pd
+import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 
-KEYS = ["account_id", "day"]
+from tenure.definitions import Metric, Scorecard
+from tenure.engine.engagement import (
+    PARTICIPATION,
+    core_feature_count,
+    engaged_rows,
+    engagement_scorecard,
+    participation_deltas,
+)
+from tenure.engine.health import (
+    comparison_days,
+    contributions,
+    score_changes,
+    scored_rows,
+    with_subjective,
+)
+from tenure.engine.lifecycle import stages_on_days
+from tenure.engine.measures import KEYS, MeasureSources, day_list, measure_columns
+
 HEALTH = ["health_score", "health_band", "coverage", "capped", "change_7d", "change_30d"]
 COLUMNS = [*KEYS, "stage", "stage_entered_on", *HEALTH, "engagement"]
+# A scorecard's measures: {measure name: its column in the shared table}.
+Card = tuple[Scorecard, dict[str, str]]
 
 
-def stages_by_day(
-    scores: pa.Table, engagement: pa.Table, entries: pa.Table, *, first: dt.date, last: dt.date
-) -> pa.Table:
-    """One row per existing account and day of [first, last] (the engagement grid),
-    with the stage entered last on or before the day and the health score of the day.
+@dataclass
+class _Columns:
+    """The shared measure columns: one per distinct metric, and who reads which."""
+
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    named: dict[Hashable, str] = field(default_factory=dict)
+
+    def of(self, card: Scorecard, *, own: Sequence[str] = ()) -> dict[str, str]:
+        """{measure name: column} of the card's measured measures; `own` are not shared."""
+        found = {}
+        for m in card.measures:
+            if m.metric is None:
+                continue
+            key: Hashable = (card.name, m.name) if m.name in own else m.metric
+            if key not in self.named:
+                self.named[key] = f"metric_{len(self.named)}"
+                self.metrics[self.named[key]] = m.metric
+            found[m.name] = self.named[key]
+        return found
+
+
+def account_days(
+    sources: MeasureSources,
+    scorecards: Sequence[Scorecard],
+    *,
+    entries: ir.Table,
+    span: tuple[dt.date, dt.date],
+    assignment: ir.Table | None = None,
+    subjective: ir.Table | None = None,
+    materialized: Callable[[ir.Table], ir.Table] = lambda table: table,
+) -> tuple[pa.Table, pa.Table]:
+    """The snapshot rows of the days of `span` and the health contributions of its last day.
+
+    Rows: one per existing account and day (columns `COLUMNS`); health comes
+    from the account's scorecard (`assignment`, see `scorecard_assignment`;
+    without one, the first scorecard scores every account), stage from
+    `entries` (`stage_entries`). `materialized` stores the shared measure
+    columns (read by every score) and the assignment, and returns them as tables.
     """
-    grid = engagement.to_pandas()[["account_id", "day", "engagement"]]
-    grid["day"] = pd.to_datetime(grid["day"])
-    grid = grid[(grid.day >= pd.Timestamp(first)) & (grid.day <= pd.Timestamp(last))]
-    if scores.num_rows:
-        health = scores.to_pandas().rename(
-            columns={
-                "score": "health_score",
-                "band": "health_band",
-                "score_change_7d": "change_7d",
-                "score_change_30d": "change_30d",
-            }
+    engagement = engagement_scorecard()
+    shared = _Columns()
+    cards = [(card, shared.of(card)) for card in scorecards]
+    engaged = shared.of(engagement, own=[PARTICIPATION])
+    days = day_list(comparison_days(span) if scorecards else span)
+    participation = participation_deltas(sources, engagement, first_day=days[0])
+    values = materialized(
+        measure_columns(
+            sources, shared.metrics, days=days, deltas={engaged[PARTICIPATION]: participation}
         )
-        health["day"] = pd.to_datetime(health["day"])
-        grid = grid.merge(health[KEYS + HEALTH], on=KEYS, how="left")
-    else:
-        for column in HEALTH:
-            grid[column] = None
-    grid = _with_stage(grid, entries.to_pandas())
-    grid["capped"] = grid["capped"].fillna(False).astype(bool)
-    grid["health_band"] = grid["health_band"].str.lower()
-    grid["day"] = grid["day"].dt.date
-    # Sorted by the app table's key: SQLite appends to its B-tree instead of splitting it.
-    grid = grid.sort_values(["account_id", "day"])
-    return pa.Table.from_pandas(grid[COLUMNS], preserve_index=False)
-
-
-def _with_stage(grid: pd.DataFrame, entries: pd.DataFrame) -> pd.DataFrame:
-    """merge_asof: the stage of highest position entered on or before each day."""
-    if entries.empty:
-        return grid.assign(stage=None, stage_entered_on=None)
-    entries = entries.assign(entered=pd.to_datetime(entries.entered_on))
-    entries = entries.sort_values(["entered", "position"])
-    # Of stages entered the same day, the highest position wins: keep it last.
-    entries = entries.drop_duplicates(["account_id", "entered"], keep="last")
-    merged = pd.merge_asof(
-        grid.sort_values("day"),
-        entries[["account_id", "entered", "stage", "entered_on"]].sort_values("entered"),
-        left_on="day",
-        right_on="entered",
-        by="account_id",
     )
-    return merged.rename(columns={"entered_on": "stage_entered_on"}).drop(columns="entered")
+    if cards and assignment is None:
+        assignment = values.select("account_id").distinct().mutate(scorecard=scorecards[0].name)
+    if assignment is not None:
+        assignment = materialized(assignment)  # read by the rows and the contributions
+    rows = values.cross_join(core_feature_count(sources, engagement).name("catalog").as_table())
+    if assignment is not None:
+        rows = rows.left_join(assignment, [k for k in KEYS if k in assignment.columns])
+    daily = _scored(rows, cards, engaged, subjective)
+    snapshot = _snapshot(daily, entries, span=span, days=days)
+    explained = [
+        _explained(values, card, columns, assignment, subjective, day=span[1])
+        for card, columns in cards
+    ]
+    explanations = ibis.union(*explained).to_pyarrow() if explained else pa.table({})
+    return snapshot.to_pyarrow(), explanations
+
+
+def _scored(
+    rows: ir.Table, cards: list[Card], engaged: dict[str, str], subjective: ir.Table | None
+) -> ir.Table:
+    """Engagement and health per row (account_id, day) of the shared table.
+
+    `rows` has the measure columns, ``catalog`` (core features) and, with
+    scorecards, the account's ``scorecard``.
+    """
+    rows = engaged_rows(rows, engagement_scorecard(), columns=engaged, core_features=rows.catalog)
+    for k, (card, columns) in enumerate(cards):
+        rows, columns = with_subjective(rows, card, columns=columns, subjective=subjective)
+        rows = scored_rows(rows, card, columns=columns, prefix=f"card_{k}_")
+    if not cards:
+        return rows.select(
+            *KEYS,
+            "engagement",
+            health_score=ibis.null("float64"),
+            health_band=ibis.null("string"),
+            coverage=ibis.null("float64"),
+            capped=ibis.literal(False),
+        )
+
+    def picked(name: str, otherwise: ir.Value) -> ir.Value:
+        """The column of the account's scorecard."""
+        chosen = [
+            (rows.scorecard == card.name, rows[f"card_{k}_{name}"])
+            for k, (card, _) in enumerate(cards)
+        ]
+        return ibis.cases(*chosen, else_=otherwise)
+
+    return rows.select(
+        *KEYS,
+        "engagement",
+        health_score=picked("score", ibis.null("float64")),
+        health_band=picked("band", ibis.null("string")).lower(),
+        coverage=picked("coverage", ibis.null("float64")),
+        capped=picked("capped", ibis.literal(False)),
+    )
+
+
+def _snapshot(
+    daily: ir.Table, entries: ir.Table, *, span: tuple[dt.date, dt.date], days: list[dt.date]
+) -> ir.Table:
+    """The rows of `span` with the health changes and the stage, as `COLUMNS`, sorted.
+
+    `daily` has a row per existing account and day of `days`: each account's
+    rows are consecutive days of `days`, so the changes can look rows back.
+    """
+    daily = score_changes(daily, score="health_score", prefix="change_", days=days)
+    daily = daily.filter(daily.day.between(*span))
+    staged = stages_on_days(entries, daily)
+    return staged.select(*COLUMNS).order_by(KEYS)
+
+
+def _explained(
+    values: ir.Table,
+    card: Scorecard,
+    columns: dict[str, str],
+    assignment: ir.Table | None,
+    subjective: ir.Table | None,
+    *,
+    day: dt.date,
+) -> ir.Table:
+    """The contributions on `day` of the accounts `card` scores."""
+    rows = values.filter(values.day == day)
+    if assignment is not None:
+        mine = assignment.filter(assignment.scorecard == card.name)
+        rows = rows.semi_join(mine, [k for k in KEYS if k in mine.columns])
+    rows, columns = with_subjective(rows, card, columns=columns, subjective=subjective)
+    return contributions(rows, card, columns=columns)
